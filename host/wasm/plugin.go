@@ -1,0 +1,288 @@
+package wasm
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+
+	"github.com/trawlscan/trawl/sdk"
+	"github.com/trawlscan/trawl/sdk/pack"
+)
+
+// Host loads plugins. It is safe for concurrent use.
+type Host struct {
+	cfg   config
+	cache wazero.CompilationCache
+}
+
+// NewHost returns a Host configured by opts.
+func NewHost(opts ...Option) (*Host, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	h := &Host{cfg: cfg}
+	if cfg.cacheDir != "" {
+		c, err := wazero.NewCompilationCacheWithDir(cfg.cacheDir)
+		if err != nil {
+			return nil, fmt.Errorf("compilation cache %s: %w", cfg.cacheDir, err)
+		}
+		h.cache = c
+	}
+	return h, nil
+}
+
+// Close releases the compilation cache. Plugins must be closed first.
+func (h *Host) Close(ctx context.Context) error {
+	if h.cache != nil {
+		return h.cache.Close(ctx)
+	}
+	return nil
+}
+
+// ABIError is returned for a plugin that speaks another ABI major than the host.
+type ABIError struct {
+	Plugin    string
+	PluginABI string
+}
+
+func (e *ABIError) Error() string {
+	return fmt.Sprintf("plugin %s speaks ABI %s, this trawl speaks ABI %d.%d: the majors differ, so it cannot be loaded (rebuild it with a matching sdk)",
+		e.Plugin, e.PluginABI, sdk.ABIMajor, sdk.ABIMinor)
+}
+
+// Plugin is a loaded, not yet compiled, plugin module. Compilation happens on first use.
+type Plugin struct {
+	Manifest sdk.Manifest
+	// Digest is "sha256:" and the hex digest of the module bytes.
+	Digest string
+	// Origin says where the plugin came from ("builtin", a file path, a reference).
+	Origin string
+
+	host   *Host
+	wasm   []byte
+	limits effectiveLimits
+
+	compileOnce sync.Once
+	compileErr  error
+	runtime     wazero.Runtime
+	compiled    wazero.CompiledModule
+	compileTime time.Duration
+
+	slots chan struct{} // one token per instance that may exist
+	idle  chan *instance
+
+	mu       sync.Mutex
+	failures int
+	firstErr error
+	closed   bool
+}
+
+type effectiveLimits struct {
+	memoryPages uint32
+	memoryMiB   int
+	timeout     time.Duration
+	output      int64
+}
+
+// Load reads the manifest of a module and checks it. It does not compile the module.
+func (h *Host) Load(wasm []byte, origin string) (*Plugin, error) {
+	m, err := pack.Manifest(wasm)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", origin, err)
+	}
+	major, _, _ := sdk.ParseABI(m.ABI)
+	if major != sdk.ABIMajor {
+		return nil, &ABIError{Plugin: m.Name, PluginABI: m.ABI}
+	}
+	sum := sha256.Sum256(wasm)
+	p := &Plugin{
+		Manifest: *m,
+		Digest:   "sha256:" + hex.EncodeToString(sum[:]),
+		Origin:   origin,
+		host:     h,
+		wasm:     wasm,
+		limits:   h.limitsFor(m.Limits),
+		slots:    make(chan struct{}, h.cfg.instances),
+		idle:     make(chan *instance, h.cfg.instances),
+	}
+	return p, nil
+}
+
+func (h *Host) limitsFor(want sdk.Limits) effectiveLimits {
+	c := h.cfg
+	mem := c.memoryMiB
+	if want.MemoryMiB > 0 {
+		mem = want.MemoryMiB
+	}
+	mem = min(mem, c.maxMemoryMiB)
+	timeout := c.callTimeout
+	if want.TimeoutMS > 0 {
+		timeout = time.Duration(want.TimeoutMS) * time.Millisecond
+	}
+	timeout = min(timeout, c.maxCallTimeout)
+	out := c.outputBytes
+	if want.OutputBytes > 0 {
+		out = want.OutputBytes
+	}
+	out = min(out, c.maxOutputBytes)
+	return effectiveLimits{
+		memoryPages: uint32(mem) * 16, // 64 KiB pages
+		memoryMiB:   mem,
+		timeout:     timeout,
+		output:      out,
+	}
+}
+
+// MemoryLimitMiB is the memory cap each instance of the plugin runs under.
+func (p *Plugin) MemoryLimitMiB() int { return p.limits.memoryMiB }
+
+// CallTimeout is the deadline of each call into the plugin.
+func (p *Plugin) CallTimeout() time.Duration { return p.limits.timeout }
+
+// Compile compiles the module if it was not yet, and reports how long that took.
+func (p *Plugin) Compile(ctx context.Context) (time.Duration, error) {
+	p.compileOnce.Do(func() { p.compileErr = p.compile(ctx) })
+	return p.compileTime, p.compileErr
+}
+
+var requiredExports = map[string][]string{
+	sdk.KindAnalyzer:  {"trawl_abi_version", "trawl_malloc", "trawl_free", "trawl_analyze_begin", "trawl_analyze_chunk", "trawl_analyze_end"},
+	sdk.KindFormatter: {"trawl_abi_version", "trawl_malloc", "trawl_free", "trawl_format_begin", "trawl_format_chunk", "trawl_format_end"},
+}
+
+func (p *Plugin) compile(ctx context.Context) error {
+	start := time.Now()
+	rc := wazero.NewRuntimeConfigCompiler().
+		WithMemoryLimitPages(p.limits.memoryPages).
+		WithCloseOnContextDone(true)
+	if p.host.cache != nil {
+		rc = rc.WithCompilationCache(p.host.cache)
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, rc)
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
+		rt.Close(ctx)
+		return fmt.Errorf("wasi: %w", err)
+	}
+	if _, err := rt.NewHostModuleBuilder("trawl").
+		NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(hostOutput),
+		[]api.ValueType{api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}).
+		Export("output").
+		Instantiate(ctx); err != nil {
+		rt.Close(ctx)
+		return fmt.Errorf("host module: %w", err)
+	}
+	cm, err := rt.CompileModule(ctx, p.wasm)
+	if err != nil {
+		rt.Close(ctx)
+		return fmt.Errorf("compile: %w", err)
+	}
+	exports := cm.ExportedFunctions()
+	for _, name := range requiredExports[p.Manifest.Kind] {
+		if _, ok := exports[name]; !ok {
+			rt.Close(ctx)
+			return fmt.Errorf("module does not export %s, which ABI %d requires of a%s %s plugin", name, sdk.ABIMajor, article(p.Manifest.Kind), p.Manifest.Kind)
+		}
+	}
+	p.runtime, p.compiled = rt, cm
+	p.compileTime = time.Since(start)
+	return nil
+}
+
+func article(kind string) string {
+	if kind == sdk.KindAnalyzer {
+		return "n"
+	}
+	return ""
+}
+
+// acquire returns an idle instance or starts a new one, waiting while all are busy.
+func (p *Plugin) acquire(ctx context.Context) (*instance, error) {
+	if _, err := p.Compile(ctx); err != nil {
+		return nil, err
+	}
+	select {
+	case in := <-p.idle:
+		return in, nil
+	default:
+	}
+	select {
+	case in := <-p.idle:
+		return in, nil
+	case p.slots <- struct{}{}:
+		in, err := p.instantiate(ctx)
+		if err != nil {
+			<-p.slots
+			return nil, err
+		}
+		return in, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// release returns a healthy instance to the pool; a broken one is closed and forgotten.
+func (p *Plugin) release(in *instance, healthy bool) {
+	p.mu.Lock()
+	closed := p.closed
+	p.mu.Unlock()
+	if healthy && !closed {
+		p.idle <- in
+		return
+	}
+	in.close()
+	<-p.slots
+}
+
+// recordFailure counts a failed call and keeps the first error for the report.
+func (p *Plugin) recordFailure(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.failures++
+	if p.firstErr == nil {
+		p.firstErr = err
+	}
+}
+
+// Failed reports the first error of the plugin and how many calls failed.
+func (p *Plugin) Failed() (error, int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.firstErr, p.failures
+}
+
+// Usable is false once the plugin failed as often as WithMaxFailures allows, or failed to
+// compile.
+func (p *Plugin) Usable() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.failures < p.host.cfg.maxFailures
+}
+
+// Close closes every instance and the runtime.
+func (p *Plugin) Close(ctx context.Context) error {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	for {
+		select {
+		case in := <-p.idle:
+			in.close()
+			<-p.slots
+			continue
+		default:
+		}
+		break
+	}
+	if p.runtime != nil {
+		return p.runtime.Close(ctx)
+	}
+	return nil
+}

@@ -1,0 +1,135 @@
+package sdk
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Plugin kinds.
+const (
+	KindAnalyzer  = "analyzer"
+	KindFormatter = "formatter"
+)
+
+// Manifest describes a plugin module. It travels inside the module as the custom section
+// named ManifestSection, so the host can read it without compiling the module.
+type Manifest struct {
+	// ABI is the plugin ABI version the module speaks, "major.minor".
+	ABI     string `json:"abi"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Kind    string `json:"kind"`
+	// Description is one line for `trawl plugin list`.
+	Description string `json:"description,omitempty"`
+	// Analyzers are the analyzers a module of kind analyzer provides, each with the files it
+	// wants. The host routes a file to the module when any analyzer selects it.
+	Analyzers []AnalyzerSpec `json:"analyzers,omitempty"`
+	// Formats are the format names a module of kind formatter writes.
+	Formats []string `json:"formats,omitempty"`
+	// Limits are what the plugin asks for; the host caps them.
+	Limits Limits `json:"limits,omitempty"`
+}
+
+// AnalyzerSpec is one analyzer inside a module and the files it selects.
+type AnalyzerSpec struct {
+	Name  string     `json:"name"`
+	Files []Selector `json:"files"`
+}
+
+// Selector selects files by exact path, base name or glob. Exactly one of Path, Base, Glob
+// is set. Paths are slash-separated and relative to the root, without a leading slash.
+type Selector struct {
+	Path string `json:"path,omitempty"`
+	Base string `json:"base,omitempty"`
+	// Glob is a path pattern where "*" matches within one path element and "**" matches any
+	// number of elements ("**/package.json", "usr/lib/*/METADATA").
+	Glob string `json:"glob,omitempty"`
+	// MaxSize skips larger files; 0 means the host default.
+	MaxSize int64 `json:"max_size,omitempty"`
+}
+
+// Limits are the resources a plugin asks for. Zero means the host default.
+type Limits struct {
+	MemoryMiB   int   `json:"memory_mib,omitempty"`
+	TimeoutMS   int64 `json:"timeout_ms,omitempty"`
+	OutputBytes int64 `json:"output_bytes,omitempty"`
+}
+
+// ManifestSection is the name of the wasm custom section that holds the manifest JSON.
+const ManifestSection = "trawl.manifest"
+
+var pluginName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// ParseABI splits an "major.minor" ABI version.
+func ParseABI(v string) (major, minor int, err error) {
+	if _, err := fmt.Sscanf(v, "%d.%d", &major, &minor); err != nil || fmt.Sprintf("%d.%d", major, minor) != v {
+		return 0, 0, fmt.Errorf("abi version %q is not major.minor", v)
+	}
+	return major, minor, nil
+}
+
+// Validate reports the first problem that makes the manifest unusable.
+func (m *Manifest) Validate() error {
+	if _, _, err := ParseABI(m.ABI); err != nil {
+		return err
+	}
+	if !pluginName.MatchString(m.Name) {
+		return fmt.Errorf("plugin name %q: want lower-case letters, digits, '.', '_' or '-', at most 64", m.Name)
+	}
+	if m.Version == "" {
+		return errors.New("plugin version is empty")
+	}
+	switch m.Kind {
+	case KindAnalyzer:
+		if len(m.Analyzers) == 0 {
+			return errors.New("analyzer plugin declares no analyzers")
+		}
+		for _, a := range m.Analyzers {
+			if !pluginName.MatchString(a.Name) {
+				return fmt.Errorf("analyzer name %q is not valid", a.Name)
+			}
+			if len(a.Files) == 0 {
+				return fmt.Errorf("analyzer %s selects no files", a.Name)
+			}
+			for _, s := range a.Files {
+				if err := s.validate(); err != nil {
+					return fmt.Errorf("analyzer %s: %w", a.Name, err)
+				}
+			}
+		}
+	case KindFormatter:
+		if len(m.Formats) == 0 {
+			return errors.New("formatter plugin declares no formats")
+		}
+	default:
+		return fmt.Errorf("plugin kind %q: want %q or %q", m.Kind, KindAnalyzer, KindFormatter)
+	}
+	if m.Limits.MemoryMiB < 0 || m.Limits.TimeoutMS < 0 || m.Limits.OutputBytes < 0 {
+		return errors.New("negative limit")
+	}
+	return nil
+}
+
+func (s Selector) validate() error {
+	n := 0
+	for _, v := range []string{s.Path, s.Base, s.Glob} {
+		if v != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		return errors.New("a selector sets exactly one of path, base and glob")
+	}
+	if strings.HasPrefix(s.Path, "/") || strings.HasPrefix(s.Glob, "/") {
+		return errors.New("selector paths are relative, without a leading slash")
+	}
+	if strings.Contains(s.Base, "/") {
+		return fmt.Errorf("base name %q contains a slash", s.Base)
+	}
+	if s.MaxSize < 0 {
+		return errors.New("negative max_size")
+	}
+	return nil
+}

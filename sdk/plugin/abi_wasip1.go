@@ -1,0 +1,255 @@
+//go:build wasip1
+
+package plugin
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+	"unsafe"
+
+	"github.com/trawlscan/trawl/sdk"
+)
+
+// Status codes returned by every call; see ABI.md.
+const (
+	statusOK     = 0
+	statusError  = 1
+	statusEnough = 2
+)
+
+// buffers keeps the memory handed to the host reachable until it calls trawl_free: Go's
+// collector does not move objects, but it would free them.
+var buffers = map[uint32][]byte{}
+
+//go:wasmexport trawl_abi_version
+func abiVersion() uint32 { return sdk.ABIMajor<<16 | sdk.ABIMinor }
+
+//go:wasmexport trawl_malloc
+func malloc(size uint32) uint32 {
+	if size == 0 {
+		size = 1
+	}
+	b := make([]byte, size)
+	p := uint32(uintptr(unsafe.Pointer(unsafe.SliceData(b))))
+	buffers[p] = b
+	return p
+}
+
+//go:wasmexport trawl_free
+func free(p uint32) { delete(buffers, p) }
+
+//go:wasmimport trawl output
+func hostOutput(ptr, size uint32) uint32
+
+// view returns the guest memory the host wrote at ptr. It aliases the host's buffer, which
+// the host reuses after the call returns: copy what must outlive the call.
+func view(ptr, size uint32) []byte {
+	if size == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(uintptr(ptr))), size)
+}
+
+// outputWriter sends bytes to the host, which caps the total per call.
+type outputWriter struct{ err error }
+
+var errOutputLimit = errors.New("output limit reached")
+
+func (w *outputWriter) Write(p []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	for off := 0; off < len(p); {
+		n := min(len(p)-off, 1<<20)
+		if hostOutput(uint32(uintptr(unsafe.Pointer(&p[off]))), uint32(n)) != 0 {
+			w.err = errOutputLimit
+			return off, w.err
+		}
+		off += n
+	}
+	return len(p), nil
+}
+
+func fail(err error) uint32 {
+	(&outputWriter{}).Write([]byte(err.Error()))
+	return statusError
+}
+
+func emitJSON(v any) uint32 {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := (&outputWriter{}).Write(b); err != nil {
+		return statusError
+	}
+	return statusOK
+}
+
+// ---- analyzers: a file streams in as begin, chunk..., end. ----
+
+// analysis runs Analyzer.Analyze in its own goroutine, fed chunk by chunk: each chunk call
+// hands the host's buffer to the reader and returns once the reader has copied all of it, so
+// the analyzer sees an ordinary io.Reader while the file never sits in guest memory whole.
+type analysis struct {
+	in       chan []byte
+	consumed chan struct{}
+	finished chan struct{}
+	cur      []byte
+	req      sdk.FileRequest
+	result   *sdk.AnalysisResult
+	err      error
+}
+
+var current *analysis
+
+func (a *analysis) Read(p []byte) (int, error) {
+	if len(a.cur) == 0 {
+		c, ok := <-a.in
+		if !ok {
+			return 0, io.EOF
+		}
+		a.cur = c
+	}
+	n := copy(p, a.cur)
+	a.cur = a.cur[n:]
+	if len(a.cur) == 0 {
+		a.consumed <- struct{}{}
+	}
+	return n, nil
+}
+
+func (a *analysis) run() {
+	defer close(a.finished)
+	defer func() {
+		if r := recover(); r != nil {
+			a.err = fmt.Errorf("analyzer panicked: %v\n%s", r, debug.Stack())
+		}
+	}()
+	a.result, a.err = analyzer.Analyze(a.req, a)
+}
+
+//go:wasmexport trawl_analyze_begin
+func analyzeBegin(ptr, size uint32) uint32 {
+	if analyzer == nil {
+		return fail(errors.New("module registers no analyzer"))
+	}
+	if current != nil {
+		return fail(errors.New("analyze_begin while a file is open"))
+	}
+	a := &analysis{in: make(chan []byte), consumed: make(chan struct{}), finished: make(chan struct{})}
+	if err := json.Unmarshal(view(ptr, size), &a.req); err != nil {
+		return fail(fmt.Errorf("file request: %w", err))
+	}
+	current = a
+	go a.run()
+	return statusOK
+}
+
+//go:wasmexport trawl_analyze_chunk
+func analyzeChunk(ptr, size uint32) uint32 {
+	a := current
+	if a == nil {
+		return fail(errors.New("analyze_chunk without analyze_begin"))
+	}
+	if size == 0 {
+		return statusOK
+	}
+	select {
+	case a.in <- view(ptr, size):
+	case <-a.finished:
+		return statusEnough
+	}
+	select {
+	case <-a.consumed:
+		return statusOK
+	case <-a.finished:
+		return statusEnough
+	}
+}
+
+//go:wasmexport trawl_analyze_end
+func analyzeEnd() uint32 {
+	a := current
+	if a == nil {
+		return fail(errors.New("analyze_end without analyze_begin"))
+	}
+	current = nil
+	close(a.in)
+	<-a.finished
+	res := a.result
+	if res == nil {
+		res = &sdk.AnalysisResult{}
+	}
+	if a.err != nil {
+		res.Errors = append(res.Errors, sdk.FileError{
+			Analyzer: strings.Join(a.req.Analyzers, ","),
+			Path:     a.req.Path,
+			Message:  a.err.Error(),
+		})
+	}
+	return emitJSON(res)
+}
+
+// ---- formatters: the report streams in as begin, chunk..., end; output goes to the host. ----
+
+var (
+	formatReq  *sdk.FormatRequest
+	formatBody bytes.Buffer
+)
+
+//go:wasmexport trawl_format_begin
+func formatBegin(ptr, size uint32) uint32 {
+	if formatter == nil {
+		return fail(errors.New("module registers no formatter"))
+	}
+	req := &sdk.FormatRequest{}
+	if err := json.Unmarshal(view(ptr, size), req); err != nil {
+		return fail(fmt.Errorf("format request: %w", err))
+	}
+	formatReq = req
+	formatBody.Reset()
+	return statusOK
+}
+
+//go:wasmexport trawl_format_chunk
+func formatChunk(ptr, size uint32) uint32 {
+	if formatReq == nil {
+		return fail(errors.New("format_chunk without format_begin"))
+	}
+	formatBody.Write(view(ptr, size))
+	return statusOK
+}
+
+//go:wasmexport trawl_format_end
+func formatEnd() (status uint32) {
+	req := formatReq
+	if req == nil {
+		return fail(errors.New("format_end without format_begin"))
+	}
+	formatReq = nil
+	var report sdk.Report
+	err := json.Unmarshal(formatBody.Bytes(), &report)
+	formatBody.Reset()
+	if err != nil {
+		return fail(fmt.Errorf("report: %w", err))
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			status = fail(fmt.Errorf("formatter panicked: %v", r))
+		}
+	}()
+	w := &outputWriter{}
+	if err := formatter.Format(*req, &report, w); err != nil {
+		if w.err != nil {
+			return statusError
+		}
+		return fail(err)
+	}
+	return statusOK
+}

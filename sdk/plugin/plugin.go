@@ -1,0 +1,46 @@
+// Package plugin turns an implementation of Analyzer or Formatter into a trawl plugin: a
+// WebAssembly (wasip1) reactor module that speaks ABI v1 (see ../ABI.md).
+//
+// A plugin is a main package that registers its implementation from init, since a reactor
+// module never runs main:
+//
+//	func init() { plugin.RegisterAnalyzer(myAnalyzer{}) }
+//	func main() {}
+//
+// and is built with
+//
+//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o my.wasm .
+//
+// then given its manifest with `trawl plugin pack` (or the sdk/cmd/trawl-pack tool).
+package plugin
+
+import (
+	"io"
+
+	"github.com/trawlscan/trawl/sdk"
+)
+
+// Analyzer reads the files its manifest selects.
+type Analyzer interface {
+	// Analyze reads one file. req.Analyzers says which of the module's analyzers selected
+	// it. content streams the file; an analyzer may stop reading early. A returned error
+	// fails only this file: the host records it and goes on.
+	Analyze(req sdk.FileRequest, content io.Reader) (*sdk.AnalysisResult, error)
+}
+
+// Formatter writes a report.
+type Formatter interface {
+	// Format writes the report in req.Format to w.
+	Format(req sdk.FormatRequest, report *sdk.Report, w io.Writer) error
+}
+
+var (
+	analyzer  Analyzer
+	formatter Formatter
+)
+
+// RegisterAnalyzer makes a the module's analyzer. Call it from init.
+func RegisterAnalyzer(a Analyzer) { analyzer = a }
+
+// RegisterFormatter makes f the module's formatter. Call it from init.
+func RegisterFormatter(f Formatter) { formatter = f }

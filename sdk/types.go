@@ -1,0 +1,117 @@
+// Package sdk holds what a trawl plugin author imports: the data types that cross the plugin
+// ABI, their versions, and the plugin manifest.
+//
+// Every type here is serialised as JSON on the wire (see ABI.md) and has a JSON schema under
+// sdk/schema. The host never sends its internal types to a plugin; it sends these.
+package sdk
+
+// SchemaVersion is the version of the data documents defined in this package (the report,
+// the analysis result, the manifest). A minor bump adds optional fields; a major bump breaks.
+const SchemaVersion = "1.0"
+
+// ABI versions spoken by this SDK. A host refuses a plugin whose ABI major differs from its own.
+const (
+	ABIMajor = 1
+	ABIMinor = 0
+)
+
+// Package is one installed or declared software package.
+type Package struct {
+	// Name as the ecosystem spells it (apk/dpkg package name, npm name with scope, ...).
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	// Type is the purl type of the package (apk, deb, rpm, npm, pypi, golang, ...). The host
+	// derives Ecosystem and PURL from it when an analyzer leaves them empty.
+	Type string `json:"type"`
+	// Ecosystem is the OSV ecosystem name, qualified with the release for OS packages
+	// ("Alpine:v3.20", "Debian:12"). Filled by the host for OS packages.
+	Ecosystem string `json:"ecosystem,omitempty"`
+	PURL      string `json:"purl,omitempty"`
+	Arch      string `json:"arch,omitempty"`
+	// SourceName and SourceVersion name the source package an OS package was built from
+	// (apk origin, dpkg Source:, rpm SOURCERPM).
+	SourceName    string   `json:"source_name,omitempty"`
+	SourceVersion string   `json:"source_version,omitempty"`
+	Licenses      []string `json:"licenses,omitempty"`
+	// Indirect is true for a transitive dependency, Dev for a development-only one, where the
+	// file says so.
+	Indirect bool `json:"indirect,omitempty"`
+	Dev      bool `json:"dev,omitempty"`
+	// Analyzer is the name of the analyzer that reported the package, set by the host.
+	Analyzer  string     `json:"analyzer,omitempty"`
+	Locations []Location `json:"locations,omitempty"`
+}
+
+// Location is where something was found: a file, optionally a line, and for images the
+// layer that added it.
+type Location struct {
+	Path string `json:"path"`
+	Line int    `json:"line,omitempty"`
+	// LayerDiffID is the uncompressed digest of the image layer that added the file (or, for a
+	// package, the lowest layer from which the package stayed installed unchanged).
+	LayerDiffID string `json:"layer_diff_id,omitempty"`
+}
+
+// OS describes the operating system of a scanned root filesystem.
+type OS struct {
+	// Family is the os-release ID ("alpine", "debian", "ubuntu", "rhel", ...).
+	Family     string `json:"family"`
+	Name       string `json:"name,omitempty"`
+	Version    string `json:"version,omitempty"`
+	PrettyName string `json:"pretty_name,omitempty"`
+	Codename   string `json:"codename,omitempty"`
+	// Source is the file the information came from.
+	Source string `json:"source,omitempty"`
+}
+
+// Secret is a credential found in a file. Match is always redacted unless the user asked
+// otherwise.
+type Secret struct {
+	RuleID   string   `json:"rule_id"`
+	Category string   `json:"category,omitempty"`
+	Title    string   `json:"title,omitempty"`
+	Severity string   `json:"severity,omitempty"`
+	Match    string   `json:"match,omitempty"`
+	Location Location `json:"location"`
+	EndLine  int      `json:"end_line,omitempty"`
+	Deleted  bool     `json:"deleted,omitempty"`
+	Analyzer string   `json:"analyzer,omitempty"`
+}
+
+// FileRequest is what the host sends a plugin before the content of one file.
+type FileRequest struct {
+	// Path is slash-separated and relative to the root of the layer or tree, never with a
+	// leading slash or "..".
+	Path string `json:"path"`
+	Size int64  `json:"size"`
+	Mode uint32 `json:"mode"`
+	// Analyzers names which of the module's analyzers asked for this file.
+	Analyzers []string `json:"analyzers"`
+}
+
+// AnalysisResult is what a plugin returns for one file.
+type AnalysisResult struct {
+	Packages []Package `json:"packages,omitempty"`
+	OS       *OS       `json:"os,omitempty"`
+	Secrets  []Secret  `json:"secrets,omitempty"`
+	// Errors are per-analyzer problems with this file (malformed content and the like); the
+	// scan goes on and the report lists them.
+	Errors []FileError `json:"errors,omitempty"`
+}
+
+// FileError is a problem an analyzer had with one file.
+type FileError struct {
+	Analyzer string `json:"analyzer"`
+	Path     string `json:"path"`
+	Message  string `json:"message"`
+}
+
+// FormatRequest is what the host sends a formatter before the report.
+type FormatRequest struct {
+	// Format is the format name the user asked for (a module may provide several).
+	Format string `json:"format"`
+	// Color is true when the output goes to a terminal that accepts ANSI colours.
+	Color bool `json:"color,omitempty"`
+	// Options are free-form key=value options given by the user.
+	Options map[string]string `json:"options,omitempty"`
+}
