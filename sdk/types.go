@@ -37,7 +37,8 @@ type Package struct {
 	// file says so.
 	Indirect bool `json:"indirect,omitempty"`
 	Dev      bool `json:"dev,omitempty"`
-	// Analyzer is the name of the analyzer that reported the package, set by the host.
+	// Analyzer names the analyzer that reported the package; the SDK sets it for a file that
+	// one analyzer selected, and the host prefixes it with the plugin name ("os/apk").
 	Analyzer  string     `json:"analyzer,omitempty"`
 	Locations []Location `json:"locations,omitempty"`
 }

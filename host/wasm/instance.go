@@ -11,6 +11,7 @@ import (
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/sys"
 
 	"github.com/trawlscan/trawl/sdk"
@@ -75,7 +76,7 @@ func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
 		WithStderr(in.log)
 	cctx, cancel := context.WithTimeout(ctx, p.limits.timeout)
 	defer cancel()
-	mod, err := p.runtime.InstantiateModule(cctx, p.compiled, cfg)
+	mod, err := p.runtime.InstantiateModule(experimental.WithMemoryAllocator(cctx, memoryAllocator()), p.compiled, cfg)
 	if err != nil {
 		return nil, in.explain(ctx, cctx, "instantiate", err)
 	}

@@ -5,11 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
 	"github.com/trawlscan/trawl/sdk"
@@ -83,6 +85,7 @@ type Plugin struct {
 	failures int
 	firstErr error
 	closed   bool
+	broken   bool // failed to compile: no call can succeed
 }
 
 type effectiveLimits struct {
@@ -149,7 +152,14 @@ func (p *Plugin) CallTimeout() time.Duration { return p.limits.timeout }
 
 // Compile compiles the module if it was not yet, and reports how long that took.
 func (p *Plugin) Compile(ctx context.Context) (time.Duration, error) {
-	p.compileOnce.Do(func() { p.compileErr = p.compile(ctx) })
+	p.compileOnce.Do(func() {
+		p.compileErr = p.compile(ctx)
+		if p.compileErr != nil {
+			p.mu.Lock()
+			p.broken = true
+			p.mu.Unlock()
+		}
+	})
 	return p.compileTime, p.compileErr
 }
 
@@ -179,7 +189,8 @@ func (p *Plugin) compile(ctx context.Context) error {
 		rt.Close(ctx)
 		return fmt.Errorf("host module: %w", err)
 	}
-	cm, err := rt.CompileModule(ctx, p.wasm)
+	// Compiling is the dearest step of a cold scan: spread one module over every core.
+	cm, err := rt.CompileModule(experimental.WithCompilationWorkers(ctx, runtime.GOMAXPROCS(0)), p.wasm)
 	if err != nil {
 		rt.Close(ctx)
 		return fmt.Errorf("compile: %w", err)
@@ -263,7 +274,7 @@ func (p *Plugin) Failed() (error, int) {
 func (p *Plugin) Usable() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.failures < p.host.cfg.maxFailures
+	return !p.broken && p.failures < p.host.cfg.maxFailures
 }
 
 // Close closes every instance and the runtime.

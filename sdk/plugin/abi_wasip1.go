@@ -186,6 +186,13 @@ func analyzeEnd() uint32 {
 	if res == nil {
 		res = &sdk.AnalysisResult{}
 	}
+	if len(a.req.Analyzers) == 1 {
+		for i := range res.Packages {
+			if res.Packages[i].Analyzer == "" {
+				res.Packages[i].Analyzer = a.req.Analyzers[0]
+			}
+		}
+	}
 	if a.err != nil {
 		res.Errors = append(res.Errors, sdk.FileError{
 			Analyzer: strings.Join(a.req.Analyzers, ","),

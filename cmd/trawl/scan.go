@@ -1,0 +1,271 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/trawlscan/trawl/host/catalog"
+	"github.com/trawlscan/trawl/host/scan"
+	"github.com/trawlscan/trawl/host/source"
+	"github.com/trawlscan/trawl/sdk"
+)
+
+// scanFlags are the flags of the scanning commands.
+type scanFlags struct {
+	formats    []string
+	output     string
+	noProgress bool
+	timeout    time.Duration
+}
+
+func (f *scanFlags) register(c *cobra.Command) {
+	fl := c.Flags()
+	fl.StringArrayVarP(&f.formats, "format", "f", []string{"table"}, "report format, FORMAT or FORMAT=FILE; repeat for several reports (formats: table, json)")
+	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file instead of stdout (for a --format without =FILE)")
+	fl.BoolVar(&f.noProgress, "no-progress", false, "do not draw progress (it is drawn only on a terminal)")
+	fl.DurationVar(&f.timeout, "timeout", 10*time.Minute, "give up the whole scan after this long")
+}
+
+// output is one report to write.
+type output struct {
+	format string
+	path   string // "" for stdout
+}
+
+func (f *scanFlags) outputs() ([]output, error) {
+	var outs []output
+	stdout := 0
+	for _, spec := range f.formats {
+		name, path, hasPath := strings.Cut(spec, "=")
+		if name == "" || (hasPath && path == "") {
+			return nil, usageErrorf("--format %q: want FORMAT or FORMAT=FILE", spec)
+		}
+		if !hasPath {
+			path = f.output
+		}
+		if path == "" || path == "-" {
+			path = ""
+			stdout++
+		}
+		outs = append(outs, output{format: name, path: path})
+	}
+	if stdout > 1 {
+		return nil, usageErrorf("%d reports would go to stdout: give all but one a file (--format FORMAT=FILE)", stdout)
+	}
+	return outs, nil
+}
+
+func (e *env) imageCmd(g *globalFlags) *cobra.Command {
+	sf := &scanFlags{}
+	var input, platform string
+	var insecure bool
+	c := &cobra.Command{
+		Use:   "image [REF]",
+		Short: "Scan a container image from a registry, a docker-archive or OCI tar, or an OCI layout",
+		Example: `  trawl image alpine:3.20
+  trawl image --input image.tar
+  trawl image --input ./oci-layout --format json --output report.json
+  trawl image --platform linux/arm64 ghcr.io/org/app:1.2`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case input == "" && len(args) != 1:
+				return usageErrorf("give an image reference, or --input PATH\nSee '%s --help'.", cmd.CommandPath())
+			case input != "" && len(args) != 0:
+				return usageErrorf("give either an image reference or --input, not both")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.scan(cmd.Context(), g, sf, func(ctx context.Context, p *progress) (*source.Artifact, error) {
+				if input != "" {
+					var opts []source.Option
+					if platform != "" {
+						opts = append(opts, source.WithPlatform(platform))
+					}
+					return source.Open(ctx, input, opts...)
+				}
+				opts := []source.RemoteOption{}
+				if platform != "" {
+					opts = append(opts, source.WithRemotePlatform(platform))
+				}
+				if insecure {
+					opts = append(opts, source.WithInsecure())
+				}
+				if p != nil {
+					opts = append(opts, source.WithProgress(p.pulled))
+				}
+				return source.Remote(ctx, args[0], opts...)
+			})
+		},
+	}
+	sf.register(c)
+	c.Flags().StringVar(&input, "input", "", "read the image from a docker-archive tar, an OCI tar or an OCI layout directory")
+	c.Flags().StringVar(&platform, "platform", "", "platform to pick from a multi-platform image, os/arch[/variant] (default linux/amd64)")
+	c.Flags().BoolVar(&insecure, "insecure", false, "allow plain HTTP and unverified TLS to the registry")
+	return c
+}
+
+func (e *env) fsCmd(g *globalFlags) *cobra.Command {
+	sf := &scanFlags{}
+	c := &cobra.Command{
+		Use:     "fs DIR",
+		Short:   "Scan a directory: a source tree or an unpacked root filesystem",
+		Example: "  trawl fs .\n  trawl fs --format json --output report.json ./rootfs",
+		Args:    exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.scan(cmd.Context(), g, sf, func(ctx context.Context, _ *progress) (*source.Artifact, error) {
+				info, err := os.Stat(args[0])
+				if err != nil {
+					return nil, err
+				}
+				if !info.IsDir() {
+					return nil, fmt.Errorf("%s is not a directory (for an image archive use `trawl image --input`)", args[0])
+				}
+				return source.Dir(args[0])
+			})
+		},
+	}
+	sf.register(c)
+	return c
+}
+
+type opener func(ctx context.Context, p *progress) (*source.Artifact, error)
+
+// scan runs a whole scan: open the input, walk it through the analyzers, write every
+// report, and turn the outcome into an exit status.
+func (e *env) scan(parent context.Context, g *globalFlags, sf *scanFlags, open opener) error {
+	outs, err := sf.outputs()
+	if err != nil {
+		return err
+	}
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, sf.timeout)
+	defer cancel()
+
+	log := e.logger(g)
+	host, cat, err := e.openCatalog(g, log)
+	if err != nil {
+		return withCode(exitUsage, err)
+	}
+	defer closeAll(host, cat)
+	for _, st := range cat.Refused {
+		log.Warn("plugin refused", "plugin", st.Name, "error", st.Error)
+	}
+	for _, o := range outs {
+		if _, err := cat.Formatter(o.format); err != nil {
+			return withCode(exitUsage, err)
+		}
+	}
+	// Formatters are needed at the end of every scan: compile them while the layers are read.
+	for _, o := range outs {
+		f, _ := cat.Formatter(o.format)
+		go f.Compile(ctx)
+	}
+
+	var prog *progress
+	if !sf.noProgress && !g.quiet && e.isTerminal(e.stderr) {
+		prog = newProgress(e.stderr)
+		defer prog.finish()
+	}
+	art, err := open(ctx, prog)
+	if err != nil {
+		if isCanceled(ctx.Err()) {
+			return withCode(exitScanError, fmt.Errorf("scan stopped: %w", context.Cause(ctx)))
+		}
+		return withCode(exitScanError, err)
+	}
+	defer art.Close()
+
+	opts := []scan.Option{scan.WithToolVersion(version), scan.WithClock(e.now)}
+	if prog != nil {
+		opts = append(opts, scan.WithProgress(prog))
+	}
+	rep, err := scan.New(cat.Analyzers, opts...).Scan(ctx, art)
+	if err != nil {
+		if isCanceled(ctx.Err()) {
+			return withCode(exitScanError, fmt.Errorf("scan stopped after %s (--timeout): %w", sf.timeout, err))
+		}
+		return withCode(exitScanError, err)
+	}
+	rep.Plugins = append(rep.Plugins, cat.Refused...)
+	if prog != nil {
+		prog.finish()
+	}
+
+	body, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	var failedFormats []string
+	for _, o := range outs {
+		if err := e.write(ctx, cat, o, body); err != nil {
+			fmt.Fprintf(e.stderr, "trawl: %v\n", err)
+			failedFormats = append(failedFormats, o.format)
+		}
+	}
+
+	var failed []string
+	for _, p := range rep.Plugins {
+		if p.Status == sdk.PluginFailed || p.Status == sdk.PluginRefused {
+			failed = append(failed, p.Name)
+			fmt.Fprintf(e.stderr, "trawl: plugin %s %s: %s\n", p.Name, p.Status, p.Error)
+		}
+	}
+	switch {
+	case len(failedFormats) > 0:
+		return withCode(exitIncomplete, fmt.Errorf("could not write the %s report", strings.Join(failedFormats, ", ")))
+	case len(failed) > 0:
+		return withCode(exitIncomplete, fmt.Errorf("incomplete scan: %s did not finish its work; the report lacks what it would have found", strings.Join(failed, ", ")))
+	}
+	return nil
+}
+
+// write renders one report through its formatter plugin. A file is written whole or not
+// at all, so a pipeline never picks up half a report.
+func (e *env) write(ctx context.Context, cat *catalog.Catalog, o output, body []byte) error {
+	f, err := cat.Formatter(o.format)
+	if err != nil {
+		return err
+	}
+	color := o.path == "" && e.isTerminal(e.stdout) && os.Getenv("NO_COLOR") == ""
+	out, err := f.Format(ctx, sdk.FormatRequest{Format: o.format, Color: color}, body)
+	if err != nil {
+		return fmt.Errorf("%s report: %w", o.format, err)
+	}
+	if o.path == "" {
+		_, err := e.stdout.Write(out)
+		return err
+	}
+	return writeFileAtomic(o.path, out)
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

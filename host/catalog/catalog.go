@@ -1,0 +1,114 @@
+// Package catalog gathers the plugins a run can use: the first-party modules embedded in
+// the binary (and, later, those installed by the user), loaded into a wasm host. A module
+// that cannot be loaded is refused, with its reason, and the others stay usable.
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/trawlscan/trawl/host/wasm"
+	"github.com/trawlscan/trawl/plugins/builtin"
+	"github.com/trawlscan/trawl/sdk"
+	"github.com/trawlscan/trawl/sdk/pack"
+)
+
+// OriginBuiltin marks the plugins embedded in the binary.
+const OriginBuiltin = "builtin"
+
+// Module is a plugin module to load and where it came from.
+type Module struct {
+	Origin string
+	Wasm   []byte
+}
+
+// Catalog is the set of loaded plugins.
+type Catalog struct {
+	Analyzers  []*wasm.Plugin
+	Formatters []*wasm.Plugin
+	// Refused lists modules that could not be loaded and why.
+	Refused []sdk.PluginStatus
+}
+
+// ErrNoBuiltins means the binary was built without its plugins.
+var ErrNoBuiltins = errors.New("this trawl binary has no built-in plugins: build it with `make build`, which compiles them first")
+
+// Builtin returns the embedded first-party modules.
+func Builtin() ([]Module, error) {
+	var out []Module
+	for _, m := range builtin.Modules() {
+		out = append(out, Module{Origin: OriginBuiltin, Wasm: m.Wasm})
+	}
+	if len(out) == 0 {
+		return nil, ErrNoBuiltins
+	}
+	return out, nil
+}
+
+// Load loads modules into h. Two plugins of one name are an error: the later is refused.
+func Load(h *wasm.Host, modules []Module) *Catalog {
+	c := &Catalog{}
+	seen := map[string]bool{}
+	for _, m := range modules {
+		p, err := h.Load(m.Wasm, m.Origin)
+		if err != nil {
+			st := sdk.PluginStatus{Name: m.Origin, Status: sdk.PluginRefused, Error: err.Error()}
+			if man, merr := pack.Manifest(m.Wasm); merr == nil {
+				st.Name, st.Version, st.Kind = man.Name, man.Version, man.Kind
+			}
+			c.Refused = append(c.Refused, st)
+			continue
+		}
+		if seen[p.Manifest.Name] {
+			c.Refused = append(c.Refused, sdk.PluginStatus{
+				Name: p.Manifest.Name, Version: p.Manifest.Version, Kind: p.Manifest.Kind,
+				Status: sdk.PluginRefused, Error: fmt.Sprintf("a plugin named %s is already loaded (from %s)", p.Manifest.Name, m.Origin),
+			})
+			continue
+		}
+		seen[p.Manifest.Name] = true
+		switch p.Manifest.Kind {
+		case sdk.KindAnalyzer:
+			c.Analyzers = append(c.Analyzers, p)
+		case sdk.KindFormatter:
+			c.Formatters = append(c.Formatters, p)
+		}
+	}
+	return c
+}
+
+// All returns every loaded plugin, analyzers first, each group in name order.
+func (c *Catalog) All() []*wasm.Plugin {
+	out := append(append([]*wasm.Plugin{}, c.Analyzers...), c.Formatters...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Manifest.Kind != out[j].Manifest.Kind {
+			return out[i].Manifest.Kind == sdk.KindAnalyzer
+		}
+		return out[i].Manifest.Name < out[j].Manifest.Name
+	})
+	return out
+}
+
+// Formatter returns the plugin that writes the named format.
+func (c *Catalog) Formatter(format string) (*wasm.Plugin, error) {
+	var known []string
+	for _, p := range c.Formatters {
+		for _, f := range p.Manifest.Formats {
+			if f == format {
+				return p, nil
+			}
+			known = append(known, f)
+		}
+	}
+	sort.Strings(known)
+	return nil, fmt.Errorf("no formatter writes %q (known formats: %v)", format, known)
+}
+
+// Close closes every plugin.
+func (c *Catalog) Close(ctx context.Context) {
+	for _, p := range c.All() {
+		p.Close(ctx)
+	}
+}

@@ -1,0 +1,147 @@
+// Package ecosystem is the one place where package types, OSV ecosystem names and package
+// URLs are derived, so that analyzers, the matcher and every report agree on them.
+package ecosystem
+
+import (
+	"strings"
+
+	packageurl "github.com/package-url/packageurl-go"
+
+	"github.com/trawlscan/trawl/sdk"
+)
+
+// languages maps purl types to OSV ecosystem names for ecosystems without releases.
+var languages = map[string]string{
+	"npm":      "npm",
+	"pypi":     "PyPI",
+	"golang":   "Go",
+	"cargo":    "crates.io",
+	"maven":    "Maven",
+	"gem":      "RubyGems",
+	"nuget":    "NuGet",
+	"composer": "Packagist",
+	"hex":      "Hex",
+	"pub":      "Pub",
+	"conan":    "ConanCenter",
+	"hackage":  "Hackage",
+	"swift":    "SwiftURL",
+	"cran":     "CRAN",
+}
+
+// OSV returns the OSV ecosystem of a package of the given purl type on the given OS, or ""
+// when there is none (an OS package on an unknown OS).
+func OSV(pkgType string, os *sdk.OS) string {
+	if e, ok := languages[pkgType]; ok {
+		return e
+	}
+	if os == nil {
+		return ""
+	}
+	switch pkgType {
+	case "apk":
+		switch os.Family {
+		case "alpine":
+			if v := majorMinor(os.Version); v != "" {
+				return "Alpine:v" + v
+			}
+			return "Alpine"
+		case "wolfi":
+			return "Wolfi"
+		case "chainguard":
+			return "Chainguard"
+		}
+	case "deb":
+		switch os.Family {
+		case "debian":
+			if v := major(os.Version); v != "" {
+				return "Debian:" + v
+			}
+			return "Debian"
+		case "ubuntu":
+			if os.Version != "" {
+				return "Ubuntu:" + os.Version
+			}
+			return "Ubuntu"
+		}
+	}
+	return ""
+}
+
+// purlNamespace is the purl namespace of an OS package: the distribution.
+func purlNamespace(os *sdk.OS) string {
+	if os == nil {
+		return ""
+	}
+	return os.Family
+}
+
+// PURL returns the package URL of a package found on os (nil for a source tree).
+func PURL(p sdk.Package, os *sdk.OS) string {
+	var q packageurl.Qualifiers
+	namespace, name := "", p.Name
+	switch p.Type {
+	case "apk", "deb", "rpm":
+		namespace = purlNamespace(os)
+		if p.Arch != "" {
+			q = append(q, packageurl.Qualifier{Key: "arch", Value: p.Arch})
+		}
+		if os != nil && os.Version != "" {
+			q = append(q, packageurl.Qualifier{Key: "distro", Value: os.Family + "-" + os.Version})
+		}
+		if p.SourceName != "" && p.SourceName != p.Name && p.Type != "apk" {
+			q = append(q, packageurl.Qualifier{Key: "upstream", Value: p.SourceName})
+		}
+	case "npm":
+		if strings.HasPrefix(name, "@") {
+			if i := strings.IndexByte(name, '/'); i > 0 {
+				namespace, name = name[:i], name[i+1:]
+			}
+		}
+	case "maven":
+		if i := strings.IndexByte(name, ':'); i > 0 {
+			namespace, name = name[:i], name[i+1:]
+		}
+	case "golang", "composer":
+		if i := strings.LastIndexByte(name, '/'); i > 0 {
+			namespace, name = name[:i], name[i+1:]
+		}
+	case "pypi":
+		name = strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(name))
+	}
+	return packageurl.NewPackageURL(p.Type, namespace, name, p.Version, q, "").ToString()
+}
+
+// Finalize fills the ecosystem and purl of packages whose analyzer left them empty.
+func Finalize(pkgs []sdk.Package, os *sdk.OS) {
+	for i := range pkgs {
+		p := &pkgs[i]
+		if p.Ecosystem == "" {
+			p.Ecosystem = OSV(p.Type, os)
+		}
+		if p.PURL == "" {
+			p.PURL = PURL(*p, os)
+		}
+	}
+}
+
+func major(v string) string {
+	if i := strings.IndexByte(v, '.'); i >= 0 {
+		return v[:i]
+	}
+	return v
+}
+
+func majorMinor(v string) string {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return ""
+	}
+	minor := parts[1]
+	if i := strings.IndexFunc(minor, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
+		minor = minor[:i]
+	}
+	if parts[0] == "" || minor == "" {
+		return ""
+	}
+	return parts[0] + "." + minor
+}

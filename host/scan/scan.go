@@ -1,0 +1,198 @@
+// Package scan runs one scan: it walks the layers of an artifact through the analyzer
+// plugins, merges what each layer yields, and assembles the report document.
+package scan
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/trawlscan/trawl/host/ecosystem"
+	"github.com/trawlscan/trawl/host/source"
+	"github.com/trawlscan/trawl/host/walk"
+	"github.com/trawlscan/trawl/host/wasm"
+	"github.com/trawlscan/trawl/sdk"
+)
+
+// Progress receives scan events; the CLI draws them on a terminal. Methods may be called
+// from several goroutines.
+type Progress interface {
+	LayerStart(index, total int, info sdk.Layer)
+	LayerBytes(index int, n int64)
+	LayerDone(index int)
+}
+
+// Scanner scans artifacts with a fixed set of analyzer plugins.
+type Scanner struct {
+	analyzers   []*wasm.Plugin
+	toolVersion string
+	parallel    int
+	chunkSize   int
+	progress    Progress
+	now         func() time.Time
+}
+
+// Option configures a Scanner.
+type Option func(*Scanner)
+
+// WithParallelism sets how many layers are walked at once. Default: GOMAXPROCS.
+func WithParallelism(n int) Option { return func(s *Scanner) { s.parallel = max(n, 1) } }
+
+// WithProgress reports progress to p. Default: none.
+func WithProgress(p Progress) Option { return func(s *Scanner) { s.progress = p } }
+
+// WithToolVersion sets the version recorded in reports. Default: "dev".
+func WithToolVersion(v string) Option { return func(s *Scanner) { s.toolVersion = v } }
+
+// WithClock sets the clock that stamps reports (tests fix it). Default: time.Now.
+func WithClock(now func() time.Time) Option { return func(s *Scanner) { s.now = now } }
+
+// WithChunkSize sets the size of the chunks file content is read and streamed in; it should
+// match the wasm host's. Default: 256 KiB.
+func WithChunkSize(n int) Option { return func(s *Scanner) { s.chunkSize = n } }
+
+// New returns a Scanner over the given analyzer plugins.
+func New(analyzers []*wasm.Plugin, opts ...Option) *Scanner {
+	s := &Scanner{
+		analyzers:   analyzers,
+		toolVersion: "dev",
+		parallel:    runtime.GOMAXPROCS(0),
+		chunkSize:   256 << 10,
+		now:         time.Now,
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Scan walks every layer of art once and returns the report. Analyzer failures are recorded
+// in the report, not returned; an error means the artifact itself could not be read.
+func (s *Scanner) Scan(ctx context.Context, art *source.Artifact) (*sdk.Report, error) {
+	manifests := make([]sdk.Manifest, len(s.analyzers))
+	analyzers := make([]walk.Analyzer, len(s.analyzers))
+	for i, p := range s.analyzers {
+		manifests[i] = p.Manifest
+		analyzers[i] = pluginAnalyzer{p}
+	}
+	w := walk.New(walk.NewMatcher(manifests), analyzers, s.chunkSize)
+	if s.progress != nil {
+		w.OnBytes = s.progress.LayerBytes
+	}
+
+	results := make([]*walk.LayerResult, len(art.Layers))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.parallel)
+	for i, l := range art.Layers {
+		g.Go(func() error {
+			if s.progress != nil {
+				s.progress.LayerStart(i, len(art.Layers), l.Info())
+				defer s.progress.LayerDone(i)
+			}
+			r, err := w.Layer(gctx, i, l)
+			if err != nil {
+				return fmt.Errorf("layer %d (%s): %w", i+1, layerName(l.Info()), err)
+			}
+			results[i] = r
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	m := merge(results, func(i int) string { return s.analyzers[i].Manifest.Name })
+	ecosystem.Finalize(m.packages, m.os)
+	sort.SliceStable(m.packages, func(i, j int) bool { return packageLess(m.packages[i], m.packages[j]) })
+
+	rep := &sdk.Report{
+		SchemaVersion: sdk.SchemaVersion,
+		Tool:          sdk.Tool{Name: "trawl", Version: s.toolVersion},
+		CreatedAt:     s.now().UTC().Truncate(time.Second),
+		Artifact:      art.Info,
+		OS:            m.os,
+		Packages:      m.packages,
+		Errors:        m.errors,
+		Plugins:       s.statuses(results),
+	}
+	if rep.Packages == nil {
+		rep.Packages = []sdk.Package{}
+	}
+	return rep, nil
+}
+
+func layerName(l sdk.Layer) string {
+	if l.DiffID == "" {
+		return "directory"
+	}
+	return l.DiffID
+}
+
+// statuses says how each analyzer fared: ok, failed (with its first error), or unused when
+// no file selected it.
+func (s *Scanner) statuses(results []*walk.LayerResult) []sdk.PluginStatus {
+	files := make([]int, len(s.analyzers))
+	for _, r := range results {
+		for _, f := range r.Files {
+			seen := map[int]bool{}
+			for _, fr := range f.Results {
+				if !seen[fr.Plugin] {
+					seen[fr.Plugin] = true
+					files[fr.Plugin]++
+				}
+			}
+		}
+	}
+	out := make([]sdk.PluginStatus, len(s.analyzers))
+	for i, p := range s.analyzers {
+		st := sdk.PluginStatus{Name: p.Manifest.Name, Version: p.Manifest.Version, Kind: p.Manifest.Kind, Files: files[i], Status: sdk.PluginOK}
+		if err, n := p.Failed(); err != nil {
+			st.Status = sdk.PluginFailed
+			st.Error = err.Error()
+			if n > 1 {
+				st.Error = fmt.Sprintf("%s (and %d more failed calls)", st.Error, n-1)
+			}
+		} else if files[i] == 0 {
+			st.Status = sdk.PluginUnused
+		}
+		out[i] = st
+	}
+	return out
+}
+
+func packageLess(a, b sdk.Package) bool {
+	if a.Type != b.Type {
+		return a.Type < b.Type
+	}
+	if a.Name != b.Name {
+		return a.Name < b.Name
+	}
+	if a.Version != b.Version {
+		return a.Version < b.Version
+	}
+	return firstPath(a) < firstPath(b)
+}
+
+func firstPath(p sdk.Package) string {
+	if len(p.Locations) == 0 {
+		return ""
+	}
+	return p.Locations[0].Path
+}
+
+// pluginAnalyzer adapts a wasm plugin to the walker.
+type pluginAnalyzer struct{ p *wasm.Plugin }
+
+func (a pluginAnalyzer) BeginFile(ctx context.Context, req sdk.FileRequest) (walk.Session, error) {
+	s, err := a.p.BeginFile(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (a pluginAnalyzer) Usable() bool { return a.p.Usable() }

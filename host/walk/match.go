@@ -1,0 +1,150 @@
+// Package walk routes the entries of a layer to the analyzers whose selectors want them,
+// reading each file's content once and streaming it to every analyzer that asked for it.
+package walk
+
+import (
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/trawlscan/trawl/sdk"
+)
+
+// DefaultMaxSize is the size limit of a selector that sets none.
+const DefaultMaxSize = 64 << 20
+
+// Want is one plugin's interest in a file: which of its analyzers selected it.
+type Want struct {
+	// Plugin is the index of the plugin in the list the Matcher was built from.
+	Plugin    int
+	Analyzers []string
+}
+
+// Matcher finds the analyzers that select a path. It is built once per scan and is safe for
+// concurrent use. Exact paths and base names are map lookups; a glob whose last element is
+// literal is filed under that base name, so most files cost two map lookups and no pattern
+// matching.
+type Matcher struct {
+	exact map[string][]rule
+	base  map[string][]rule
+	globs []rule // globs whose last element has wildcards
+}
+
+type rule struct {
+	plugin   int
+	analyzer string
+	glob     string // "" for exact and base rules
+	maxSize  int64
+}
+
+// NewMatcher builds a Matcher from the manifests of analyzer plugins, by index.
+func NewMatcher(manifests []sdk.Manifest) *Matcher {
+	m := &Matcher{exact: map[string][]rule{}, base: map[string][]rule{}}
+	for i, man := range manifests {
+		for _, a := range man.Analyzers {
+			for _, s := range a.Files {
+				r := rule{plugin: i, analyzer: a.Name, maxSize: s.MaxSize}
+				if r.maxSize == 0 {
+					r.maxSize = DefaultMaxSize
+				}
+				switch {
+				case s.Path != "":
+					m.exact[s.Path] = append(m.exact[s.Path], r)
+				case s.Base != "":
+					m.base[s.Base] = append(m.base[s.Base], r)
+				case s.Glob != "":
+					r.glob = s.Glob
+					last := s.Glob[strings.LastIndexByte(s.Glob, '/')+1:]
+					if !strings.ContainsAny(last, `*?[\`) {
+						m.base[last] = append(m.base[last], r)
+					} else {
+						m.globs = append(m.globs, r)
+					}
+				}
+			}
+		}
+	}
+	return m
+}
+
+// Selects reports whether any analyzer selects p, whatever its size.
+func (m *Matcher) Selects(p string) bool {
+	return len(m.Match(p, 0)) > 0
+}
+
+// Match returns, by plugin in index order, the analyzers that want a file of the given
+// size at path p.
+func (m *Matcher) Match(p string, size int64) []Want {
+	var hits []rule
+	add := func(rs []rule) {
+		for _, r := range rs {
+			if size > r.maxSize {
+				continue
+			}
+			if r.glob != "" && !Glob(r.glob, p) {
+				continue
+			}
+			hits = append(hits, r)
+		}
+	}
+	add(m.exact[p])
+	add(m.base[path.Base(p)])
+	if len(m.globs) > 0 {
+		add(m.globs)
+	}
+	if len(hits) == 0 {
+		return nil
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].plugin < hits[j].plugin })
+	var out []Want
+	for _, h := range hits {
+		if n := len(out); n > 0 && out[n-1].Plugin == h.plugin {
+			if !contains(out[n-1].Analyzers, h.analyzer) {
+				out[n-1].Analyzers = append(out[n-1].Analyzers, h.analyzer)
+			}
+			continue
+		}
+		out = append(out, Want{Plugin: h.plugin, Analyzers: []string{h.analyzer}})
+	}
+	return out
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Glob reports whether name matches pattern, where "*", "?" and "[...]" work as in
+// path.Match within one element and a "**" element matches zero or more elements.
+func Glob(pattern, name string) bool {
+	return globParts(strings.Split(pattern, "/"), strings.Split(name, "/"))
+}
+
+func globParts(pat, name []string) bool {
+	for len(pat) > 0 {
+		if pat[0] == "**" {
+			rest := pat[1:]
+			if len(rest) == 0 {
+				return true
+			}
+			for i := 0; i <= len(name); i++ {
+				if globParts(rest, name[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(name) == 0 {
+			return false
+		}
+		if ok, err := path.Match(pat[0], name[0]); err != nil || !ok {
+			return false
+		}
+		pat, name = pat[1:], name[1:]
+	}
+	return len(name) == 0
+}

@@ -1,0 +1,48 @@
+// Command formatters is trawl's first-party formatter plugin: one WebAssembly module that
+// writes the report in every built-in format ("json", "table"; later "sarif", "gitlab",
+// "cyclonedx", "spdx").
+//
+// The formats share one module because each Go wasm module carries its own Go runtime and
+// takes seconds to compile cold; one module per format would multiply that. The formats
+// themselves are plain Go packages (jsonreport, table), tested natively.
+//
+// Build and pack:
+//
+//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -ldflags='-s -w' -o formatters.wasm ./plugins/formatters
+//	go run ./sdk/cmd/trawl-pack -manifest plugins/formatters/manifest.json formatters.wasm
+package main
+
+import (
+	"errors"
+	"io"
+	"strconv"
+
+	"github.com/trawlscan/trawl/plugins/formatters/jsonreport"
+	"github.com/trawlscan/trawl/plugins/formatters/table"
+	"github.com/trawlscan/trawl/sdk"
+	"github.com/trawlscan/trawl/sdk/plugin"
+)
+
+// Format names, as manifest.json lists them.
+const (
+	formatJSON  = "json"
+	formatTable = "table"
+)
+
+// formatters dispatches on the format the user asked for.
+type formatters struct{}
+
+func (formatters) Format(req sdk.FormatRequest, report *sdk.Report, w io.Writer) error {
+	switch req.Format {
+	case formatJSON:
+		return jsonreport.Write(w, report)
+	case formatTable:
+		return table.Write(w, report, table.Options{Color: req.Color})
+	}
+	return errors.New("unknown format " + strconv.Quote(req.Format) + ": this module writes " + formatJSON + " and " + formatTable)
+}
+
+// A reactor module never runs main: the formatter is registered when the runtime starts.
+func init() { plugin.RegisterFormatter(formatters{}) }
+
+func main() {}

@@ -1,0 +1,416 @@
+// Package apk reads the packages installed on an Alpine system from its apk database,
+// lib/apk/db/installed.
+//
+// The database is a list of stanzas separated by blank lines. Each line is a one-letter key,
+// a colon and a value ("P:musl"); see https://wiki.alpinelinux.org/wiki/Apk_spec. Only the
+// keys a scanner needs are kept: P (name), V (version), A (architecture), o (origin, the
+// source package) and L (license). Everything else, notably the file lists and checksums
+// (F:, R:, Z:) that make up most of the file, is skipped as it streams past.
+package apk
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/trawlscan/trawl/sdk"
+)
+
+// PackageType is the purl type of the packages Parse returns.
+const PackageType = "apk"
+
+// MaxPackages is the most packages Parse returns from one database: the SDK refuses a result
+// with more items, so a larger file is an error rather than a result the host will drop.
+const MaxPackages = 1 << 20
+
+const (
+	// bufSize is the line buffer. Longer lines are not an error: the value of a key we skip
+	// is discarded in buffer-sized pieces, so no line is ever held whole, and the value of a
+	// key we keep is refused above maxValue anyway, so the buffer need only hold that, the
+	// key and the line end.
+	bufSize = 8 << 10
+	// maxValue, maxLicenses: the SDK's bounds on one field and on the licenses of a package
+	// (sdk.Package.Validate). A package that breaks them would make the host drop the whole
+	// result, so the parser enforces them per field instead.
+	maxValue    = 4096
+	maxLicenses = 64
+	// maxProblems bounds the problems reported for one file, so that a file of garbage
+	// yields one error list of bounded size rather than one entry per line.
+	maxProblems = 100
+)
+
+// A StanzaError is a problem with one stanza or one line that did not stop the parse: the
+// stanza was skipped (no name, no version) or one of its fields was ignored.
+type StanzaError struct {
+	// Path is the database file, as given to Parse.
+	Path string
+	// Line is the 1-based line the problem is on; for a stanza, its first line.
+	Line int
+	Msg  string
+}
+
+func (e *StanzaError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg) }
+
+// Parse reads an apk installed database from r. path is the file's path, used in the
+// packages' locations and in errors.
+//
+// Stanzas without a name or a version are skipped and reported in problems, as are fields
+// that cannot be reported (not UTF-8, control characters, too long); the other packages are
+// returned. The error is for a file that cannot be read or is not an apk database at all:
+// content without a single P: line. An empty file is an empty database (`apk --initdb`
+// writes one), not an error.
+func Parse(path string, r io.Reader) (pkgs []sdk.Package, problems []*StanzaError, err error) {
+	p := &parser{path: path}
+	br := bufio.NewReaderSize(r, bufSize)
+	for {
+		line, err := br.ReadSlice('\n')
+		long := false
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// Keep the key (first two bytes) and drop the rest of the line piece by piece.
+			long = true
+			var key [2]byte
+			line = key[:copy(key[:], line)]
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = br.ReadSlice('\n')
+			}
+		}
+		if len(line) > 0 || long {
+			if perr := p.line(line, long); perr != nil {
+				return nil, nil, perr
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: line %d: %w", path, p.lineNo+1, err)
+		}
+	}
+	if err := p.endStanza(); err != nil {
+		return nil, nil, err
+	}
+	if !p.sawName && p.sawContent {
+		return nil, nil, fmt.Errorf("%s: not an apk installed database: no package (P:) line; line %d is %q", path, p.firstLineNo, p.firstLine)
+	}
+	if p.suppressed > 0 {
+		p.problems = append(p.problems, &StanzaError{Path: path, Line: p.firstSuppressed,
+			Msg: fmt.Sprintf("%d more problems from here on not listed", p.suppressed)})
+	}
+	return p.pkgs, p.problems, nil
+}
+
+// parser holds the state of one Parse call.
+type parser struct {
+	path       string
+	lineNo     int
+	sawName    bool // some stanza had a P: line
+	sawContent bool // some line was not blank
+	// firstLine, the head of the first non-blank line, tells what a file that is not a
+	// database is instead.
+	firstLine   string
+	firstLineNo int
+	pkgs        []sdk.Package
+	problems    []*StanzaError
+
+	suppressed      int
+	firstSuppressed int
+
+	cur stanza
+}
+
+// stanza is the stanza being read. Values are copied out of the line buffer only for the
+// keys that are kept.
+type stanza struct {
+	start                          int // first line; 0 when no stanza is open
+	name, version, arch, origin    string
+	license                        string
+	nameLine, versionLine, licLine int
+	// skip says why the stanza cannot give a package, if it cannot.
+	skip *StanzaError
+	// notes are problems with single fields, reported only if the package is kept: when the
+	// stanza is skipped, its reason is the one worth reading.
+	notes []*StanzaError
+}
+
+func (p *parser) line(line []byte, long bool) error {
+	p.lineNo++
+	if !long {
+		line = trimEOL(line)
+	}
+	if len(line) == 0 && !long {
+		return p.endStanza()
+	}
+	if !p.sawContent {
+		p.sawContent, p.firstLine, p.firstLineNo = true, head(line), p.lineNo
+	}
+	if p.cur.start == 0 {
+		p.cur.start = p.lineNo
+	}
+	if len(line) < 2 || line[1] != ':' {
+		p.note(fmt.Sprintf("malformed line ignored: want a one-letter key and a colon, got %q", head(line)))
+		return nil
+	}
+	key, value := line[0], line[2:]
+	switch key {
+	case 'P', 'V', 'A', 'o', 'L':
+	default:
+		// Unknown and unneeded keys (F:, R:, Z:, D:, ...) are skipped, however long.
+		return nil
+	}
+	if key == 'P' {
+		p.sawName = true
+	}
+	if long {
+		p.field(key, "", fmt.Sprintf("%c: value longer than %d bytes", key, maxValue))
+		return nil
+	}
+	s := string(value)
+	problem := check(s)
+	if problem != "" {
+		problem = fmt.Sprintf("%c: %s", key, problem)
+	}
+	p.field(key, s, problem)
+	return nil
+}
+
+// field records one kept key of the current stanza; problem, if not empty, says why its
+// value cannot be used.
+func (p *parser) field(key byte, value, problem string) {
+	c := &p.cur
+	switch key {
+	case 'P', 'V':
+		if problem != "" {
+			if c.skip == nil {
+				c.skip = p.errorf("%s, stanza skipped", problem)
+			}
+			return
+		}
+		if key == 'P' {
+			if c.nameLine != 0 {
+				p.note(fmt.Sprintf("second P: line in one stanza (first on line %d); the last one wins", c.nameLine))
+			}
+			c.name, c.nameLine = value, p.lineNo
+		} else {
+			if c.versionLine != 0 {
+				p.note(fmt.Sprintf("second V: line in one stanza (first on line %d); the last one wins", c.versionLine))
+			}
+			c.version, c.versionLine = value, p.lineNo
+		}
+	case 'A', 'o', 'L':
+		if problem != "" {
+			p.note(problem + ", ignored")
+			return
+		}
+		switch key {
+		case 'A':
+			c.arch = value
+		case 'o':
+			c.origin = value
+		case 'L':
+			c.license, c.licLine = value, p.lineNo
+		}
+	}
+}
+
+// note records a problem with the current line, reported if the stanza's package is kept.
+func (p *parser) note(msg string) {
+	p.cur.notes = append(p.cur.notes, p.errorf("%s", msg))
+}
+
+func (p *parser) errorf(format string, args ...any) *StanzaError {
+	return &StanzaError{Path: p.path, Line: p.lineNo, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *parser) report(e *StanzaError) {
+	if len(p.problems) >= maxProblems {
+		if p.suppressed == 0 {
+			p.firstSuppressed = e.Line
+		}
+		p.suppressed++
+		return
+	}
+	p.problems = append(p.problems, e)
+}
+
+// endStanza turns the current stanza into a package, or into a problem.
+func (p *parser) endStanza() error {
+	c := p.cur
+	p.cur = stanza{}
+	if c.start == 0 {
+		return nil // a run of blank lines
+	}
+	switch {
+	case c.skip != nil:
+		p.report(c.skip)
+		return nil
+	case c.name == "":
+		p.report(&StanzaError{Path: p.path, Line: c.start, Msg: "stanza without a package name (P:), skipped"})
+		return nil
+	case c.version == "":
+		p.report(&StanzaError{Path: p.path, Line: c.start, Msg: fmt.Sprintf("package %q has no version (V:), skipped", c.name)})
+		return nil
+	}
+	if len(p.pkgs) == MaxPackages {
+		return fmt.Errorf("%s:%d: more than %d packages", p.path, c.start, MaxPackages)
+	}
+	for _, n := range c.notes {
+		n.Msg = fmt.Sprintf("package %q: %s", c.name, n.Msg)
+		p.report(n)
+	}
+	pkg := sdk.Package{
+		Name:      c.name,
+		Version:   c.version,
+		Type:      PackageType,
+		Arch:      c.arch,
+		Locations: []sdk.Location{{Path: p.path}},
+	}
+	if c.origin != "" {
+		// An apk origin is the aport the package was built from, always at the same
+		// version: there is no separate source version in the database.
+		pkg.SourceName, pkg.SourceVersion = c.origin, c.version
+	}
+	if c.license != "" {
+		lics, problem := Licenses(c.license)
+		if problem != "" {
+			p.report(&StanzaError{Path: p.path, Line: c.licLine, Msg: fmt.Sprintf("package %q: L: %s", c.name, problem)})
+		}
+		pkg.Licenses = lics
+	}
+	p.pkgs = append(p.pkgs, pkg)
+	return nil
+}
+
+// Licenses splits the value of an apk L: line into license entries. An SPDX expression
+// (one with AND, OR, WITH or parentheses) is one entry, since splitting it would change its
+// meaning. Otherwise the value is a space-separated list ("MIT BSD GPL2+"), one entry per
+// word, where a bare version number belongs to the word before it ("MPL 2.0", as older
+// packages wrote it). Duplicates are dropped. problem says what was left out, if anything:
+// entries that break the SDK's bounds on a field.
+func Licenses(value string) (licenses []string, problem string) {
+	words := strings.Fields(value)
+	if len(words) == 0 {
+		return nil, ""
+	}
+	whole := strings.Join(words, " ")
+	if isExpression(words) {
+		return one(whole)
+	}
+	for _, w := range words {
+		if len(licenses) > 0 && isVersion(w) {
+			licenses[len(licenses)-1] += " " + w
+			continue
+		}
+		licenses = append(licenses, w)
+	}
+	licenses = dedup(licenses)
+	if len(licenses) > maxLicenses {
+		// A list this long is no list of licenses; keep it as the packager wrote it.
+		return one(whole)
+	}
+	kept := licenses[:0]
+	for _, l := range licenses {
+		if msg := check(l); msg != "" {
+			problem = msg + ", ignored"
+			continue
+		}
+		kept = append(kept, l)
+	}
+	if len(kept) == 0 {
+		kept = nil
+	}
+	return kept, problem
+}
+
+func one(s string) ([]string, string) {
+	if msg := check(s); msg != "" {
+		return nil, msg + ", ignored"
+	}
+	return []string{s}, ""
+}
+
+// isExpression reports whether words form an SPDX license expression rather than a list.
+// SPDX writes its operators in upper case; lower-case "and"/"or" from hand-written license
+// strings ("GPL2 or Artistic") mean the same and must not be split either.
+func isExpression(words []string) bool {
+	for _, w := range words {
+		switch strings.ToUpper(w) {
+		case "AND", "OR", "WITH":
+			return true
+		}
+		if strings.ContainsAny(w, "()") {
+			return true
+		}
+	}
+	return false
+}
+
+// isVersion reports whether w is a bare version number such as "2.0", "3" or "2+".
+func isVersion(w string) bool {
+	if w[0] < '0' || w[0] > '9' {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if (c < '0' || c > '9') && c != '.' && c != '+' {
+			return false
+		}
+	}
+	return true
+}
+
+func dedup(ss []string) []string {
+	out := ss[:0]
+	for i, s := range ss {
+		dup := false
+		for _, prev := range ss[:i] {
+			if prev == s {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// check says why s cannot be a field of a reported package, or returns "". The rules are the
+// SDK's (sdk.Package.Validate): UTF-8, no control characters, at most maxValue bytes.
+func check(s string) string {
+	if len(s) > maxValue {
+		return fmt.Sprintf("value longer than %d bytes", maxValue)
+	}
+	if !utf8.ValidString(s) {
+		return "value is not UTF-8"
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return "value has control characters"
+		}
+	}
+	return ""
+}
+
+// trimEOL removes the line's "\n" and, should the file have been through a Windows tool, "\r".
+func trimEOL(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+	}
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		b = b[:n-1]
+	}
+	return b
+}
+
+// head is the start of a line, short enough to quote in a message.
+func head(b []byte) string {
+	const max = 40
+	if len(b) > max {
+		return strings.ToValidUTF8(string(b[:max]), "\uFFFD") + "..."
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
