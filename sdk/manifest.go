@@ -3,6 +3,7 @@ package sdk
 import (
 	"errors"
 	"fmt"
+	"path"
 	"regexp"
 	"strings"
 )
@@ -124,6 +125,22 @@ func (s Selector) validate() error {
 	}
 	if strings.HasPrefix(s.Path, "/") || strings.HasPrefix(s.Glob, "/") {
 		return errors.New("selector paths are relative, without a leading slash")
+	}
+	if s.Glob != "" {
+		doubleStars := 0
+		for _, el := range strings.Split(s.Glob, "/") {
+			if el == "**" {
+				doubleStars++
+				continue
+			}
+			if _, err := path.Match(el, ""); err != nil {
+				return fmt.Errorf("glob %q: %w", s.Glob, err)
+			}
+		}
+		// Each "**" multiplies the matching work by the depth of the path.
+		if doubleStars > 2 {
+			return fmt.Errorf("glob %q has more than two ** elements", s.Glob)
+		}
 	}
 	if strings.Contains(s.Base, "/") {
 		return fmt.Errorf("base name %q contains a slash", s.Base)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -23,6 +24,9 @@ const (
 	statusError  = 1
 	statusEnough = 2
 )
+
+// instantiateTimeout is the least time instantiation gets.
+const instantiateTimeout = 5 * time.Second
 
 // instance is one instantiated module. It serves one call at a time.
 type instance struct {
@@ -74,7 +78,9 @@ func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
 		WithStartFunctions("_initialize").
 		WithStdout(in.log).
 		WithStderr(in.log)
-	cctx, cancel := context.WithTimeout(ctx, p.limits.timeout)
+	// Instantiation (memory set-up and the guest's _initialize) gets at least instantiateTimeout,
+	// so that a short call deadline does not starve it on a loaded machine.
+	cctx, cancel := context.WithTimeout(ctx, max(p.limits.timeout, instantiateTimeout))
 	defer cancel()
 	mod, err := p.runtime.InstantiateModule(experimental.WithMemoryAllocator(cctx, memoryAllocator()), p.compiled, cfg)
 	if err != nil {
@@ -173,7 +179,11 @@ func (in *instance) explain(parent, cctx context.Context, name string, err error
 	case parent.Err() != nil:
 		return fmt.Errorf("plugin %s: %s: %w", pl, name, parent.Err())
 	case errors.Is(cctx.Err(), context.DeadlineExceeded):
-		return fmt.Errorf("plugin %s: %s exceeded its deadline of %s", pl, name, in.p.limits.timeout)
+		d := in.p.limits.timeout
+		if name == "instantiate" {
+			d = max(d, instantiateTimeout)
+		}
+		return fmt.Errorf("plugin %s: %s exceeded its deadline of %s", pl, name, d)
 	case strings.Contains(in.log.Tail(), "out of memory"):
 		return fmt.Errorf("plugin %s: %s exceeded its memory limit of %d MiB", pl, name, in.p.limits.memoryMiB)
 	case errors.As(err, &exit):

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -18,19 +17,6 @@ import (
 	"github.com/trawlscan/trawl/sdk"
 )
 
-// cacheDir is shared by the tests of this package, so each module compiles once.
-var cacheDir string
-
-func TestMain(m *testing.M) {
-	d, err := os.MkdirTemp("", "trawl-wasm-test-cache")
-	if err != nil {
-		panic(err)
-	}
-	cacheDir = d
-	code := m.Run()
-	os.RemoveAll(d)
-	os.Exit(code)
-}
 
 func manifest(name, abi string) *sdk.Manifest {
 	return &sdk.Manifest{
@@ -41,7 +27,7 @@ func manifest(name, abi string) *sdk.Manifest {
 
 func newHost(t *testing.T, opts ...wasm.Option) *wasm.Host {
 	t.Helper()
-	h, err := wasm.NewHost(append([]wasm.Option{wasm.WithCompilationCache(cacheDir)}, opts...)...)
+	h, err := wasm.NewHost(append([]wasm.Option{wasm.WithCompilationCache(wasmtest.CacheDir(t))}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +258,7 @@ func TestManifestLimitsAreCapped(t *testing.T) {
 
 func TestConcurrentInstancesAndNoGoroutineLeak(t *testing.T) {
 	before := runtime.NumGoroutine()
-	h, err := wasm.NewHost(wasm.WithCompilationCache(cacheDir), wasm.WithInstances(3), wasm.WithCallTimeout(200*time.Millisecond))
+	h, err := wasm.NewHost(wasm.WithCompilationCache(wasmtest.CacheDir(t)), wasm.WithInstances(3), wasm.WithCallTimeout(200*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}

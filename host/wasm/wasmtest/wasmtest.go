@@ -64,3 +64,22 @@ func hash(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:8])
 }
+
+// CacheDir returns a compilation cache directory that outlives the test run, so that each
+// module is compiled by wazero once per machine rather than once per test binary (compiling
+// is slow, and ten times slower under the race detector). TRAWL_TEST_CACHE overrides it.
+func CacheDir(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("TRAWL_TEST_CACHE")
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			base = os.TempDir()
+		}
+		dir = filepath.Join(base, "trawl-test", "wasm")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}

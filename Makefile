@@ -1,0 +1,63 @@
+# trawl: build, test and measure. `make demo` and `make test` are the two set-up commands.
+
+GO       ?= go
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+BIN      := bin/trawl
+PACK     := bin/trawl-pack
+WASM_DIR := plugins/builtin/wasm
+# First-party plugin modules: each is plugins/<name> with a manifest.json.
+PLUGINS  := os formatters
+MODULES  := $(PLUGINS:%=$(WASM_DIR)/%.wasm)
+FUZZTIME ?= 10s
+# The wasm compilation cache the tests share across runs (see host/wasm/wasmtest).
+export TRAWL_TEST_CACHE ?= $(CURDIR)/.cache/test-wasm
+
+.PHONY: all build plugins test test-unit test-race fuzz-short fuzz bench demo lint clean FORCE
+
+all: build
+
+build: plugins
+	$(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(BIN) ./cmd/trawl
+
+$(PACK): FORCE
+	$(GO) build -o $@ ./sdk/cmd/trawl-pack
+
+plugins: $(MODULES)
+
+# go build is incremental, so the modules are rebuilt every time and cost nothing when
+# nothing changed; the pack step then rewrites the manifest section.
+$(WASM_DIR)/%.wasm: $(PACK) FORCE
+	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath -ldflags "-s -w" -o $@.tmp ./plugins/$*
+	$(PACK) -manifest plugins/$*/manifest.json -o $@ $@.tmp
+	@rm -f $@.tmp
+
+demo: build
+	$(BIN) image --input testdata/images/alpine-3.10-demo.tar
+
+test: plugins lint test-unit test-race fuzz-short
+
+test-unit:
+	$(GO) test -count=1 ./...
+
+test-race:
+	$(GO) test -count=1 -race ./...
+
+# Each fuzz target for FUZZTIME (short in `make test`, long in `make fuzz`).
+fuzz-short:
+	@./scripts/fuzz.sh $(FUZZTIME)
+
+fuzz:
+	@./scripts/fuzz.sh 5m
+
+bench: build
+	$(GO) run ./internal/tools/bench -trawl $(BIN)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '/testdata/')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin .cache $(WASM_DIR)/*.wasm
+
+FORCE:

@@ -1,0 +1,74 @@
+package walk
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/trawlscan/trawl/sdk"
+)
+
+func TestGlob(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, name string
+		want          bool
+	}{
+		{"**/package.json", "package.json", true},
+		{"**/package.json", "a/b/node_modules/x/package.json", true},
+		{"**/package.json", "a/package.json.bak", false},
+		{"usr/lib/*/METADATA", "usr/lib/python3/METADATA", true},
+		{"usr/lib/*/METADATA", "usr/lib/a/b/METADATA", false},
+		{"**/*.dist-info/METADATA", "usr/lib/python3.12/site-packages/requests-2.31.0.dist-info/METADATA", true},
+		{"a/**/b/**/c", "a/x/b/y/z/c", true},
+		{"a/**", "a", true},
+		{"a/**", "b/c", false},
+		{"*.txt", "dir/a.txt", false},
+	} {
+		if got := Glob(tc.pattern, tc.name); got != tc.want {
+			t.Errorf("Glob(%q, %q) = %v, want %v", tc.pattern, tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestMatcher(t *testing.T) {
+	m := NewMatcher([]sdk.Manifest{
+		{Analyzers: []sdk.AnalyzerSpec{
+			{Name: "apk", Files: []sdk.Selector{{Path: "lib/apk/db/installed"}}},
+			{Name: "os-release", Files: []sdk.Selector{{Path: "etc/os-release", MaxSize: 100}}},
+		}},
+		{Analyzers: []sdk.AnalyzerSpec{
+			{Name: "npm", Files: []sdk.Selector{{Glob: "**/package-lock.json"}, {Base: "npm-shrinkwrap.json"}}},
+			{Name: "any-lock", Files: []sdk.Selector{{Glob: "**/*-lock.json"}}},
+		}},
+	})
+	for _, tc := range []struct {
+		path string
+		size int64
+		want []Want
+	}{
+		{"lib/apk/db/installed", 10, []Want{{0, []string{"apk"}}}},
+		{"etc/os-release", 100, []Want{{0, []string{"os-release"}}}},
+		{"etc/os-release", 101, nil},
+		{"srv/app/package-lock.json", 1, []Want{{1, []string{"npm", "any-lock"}}}},
+		{"x/npm-shrinkwrap.json", 1, []Want{{1, []string{"npm"}}}},
+		{"x/yarn-lock.json", 1, []Want{{1, []string{"any-lock"}}}},
+		{"x/y/z", 1, nil},
+		{"lib/apk/db/installed", DefaultMaxSize + 1, nil},
+	} {
+		if got := m.Match(tc.path, tc.size); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Match(%q, %d) = %v, want %v", tc.path, tc.size, got, tc.want)
+		}
+	}
+	if !m.Selects("etc/os-release") || m.Selects("etc/passwd") {
+		t.Error("Selects")
+	}
+}
+
+func BenchmarkMatchMiss(b *testing.B) {
+	m := NewMatcher([]sdk.Manifest{{Analyzers: []sdk.AnalyzerSpec{
+		{Name: "apk", Files: []sdk.Selector{{Path: "lib/apk/db/installed"}}},
+		{Name: "npm", Files: []sdk.Selector{{Glob: "**/package-lock.json"}, {Glob: "**/*.dist-info/METADATA"}}},
+	}}})
+	for b.Loop() {
+		m.Match("usr/share/doc/libfoo/changelog.Debian.gz", 1000)
+	}
+}
