@@ -17,7 +17,6 @@ import (
 	"github.com/trawlscan/trawl/sdk"
 )
 
-
 func manifest(name, abi string) *sdk.Manifest {
 	return &sdk.Manifest{
 		ABI: abi, Name: name, Version: "0.0.1", Kind: sdk.KindAnalyzer,
