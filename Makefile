@@ -50,6 +50,7 @@ fuzz:
 	@./scripts/fuzz.sh 5m
 
 bench: build
+	$(GO) test -run="^$$" -bench=BenchmarkBuiltinModules -benchtime=3x ./host/wasm/
 	$(GO) run ./internal/tools/bench -trawl $(BIN)
 
 lint:

@@ -8,6 +8,7 @@ package jsonreport
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -15,28 +16,68 @@ import (
 	"github.com/trawlscan/trawl/sdk"
 )
 
+// packagesSlot is where the packages go in the document written with none. Nested values
+// are indented deeper and strings cannot hold a raw newline, so it occurs once.
+const packagesSlot = "\n  \"packages\": []"
+
 // Write writes r to w as indented JSON.
+//
+// The packages, most of a report, are encoded one at a time into the document written
+// without them, rather than the whole document at once: encoding/json builds its whole
+// output in memory, twice when indenting, which for 10,000 packages is some 35 MB, and a
+// plugin's memory is capped and never shrinks. The bytes are the same either way.
 func Write(w io.Writer, r *sdk.Report) error {
 	if r == nil {
 		return errors.New("jsonreport: no report")
 	}
-	// packages and plugins are always lists in the document, never null (the schema
-	// requires it); a report built in Go may hold nil slices, so fill them in a copy.
 	doc := *r
-	if doc.Packages == nil {
-		doc.Packages = []sdk.Package{}
-	}
+	// packages and plugins are always lists in the document, never null (the schema
+	// requires it), though a report built in Go may hold nil slices.
+	doc.Packages = []sdk.Package{}
 	if doc.Plugins == nil {
 		doc.Plugins = []sdk.PluginStatus{}
 	}
-	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw)
-	enc.SetIndent("", "  ")
-	// "&", "<" and ">" stay as they are: package URLs ("?arch=x86_64&distro=...") and
-	// secret matches read as written, and no HTML page embeds this output unescaped.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(&doc); err != nil { // Encode ends the document with "\n"
+	var buf bytes.Buffer
+	enc := newEncoder(&buf, "")
+	if err := enc.Encode(&doc); err != nil {
 		return err
 	}
+	skeleton := buf.Bytes()
+	slot := bytes.Index(skeleton, []byte(packagesSlot))
+	if slot < 0 {
+		return errors.New("jsonreport: no packages in the encoded report") // sdk.Report changed
+	}
+	open := slot + len(packagesSlot) - 1 // the "]" of "[]"
+
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(skeleton[:open])
+	if len(r.Packages) > 0 {
+		var pkg bytes.Buffer
+		penc := newEncoder(&pkg, "    ")
+		for i := range r.Packages {
+			pkg.Reset()
+			if err := penc.Encode(&r.Packages[i]); err != nil {
+				return err
+			}
+			bw.WriteString("\n    ")
+			bw.Write(bytes.TrimSuffix(pkg.Bytes(), []byte("\n")))
+			if i < len(r.Packages)-1 {
+				bw.WriteByte(',')
+			}
+		}
+		bw.WriteString("\n  ")
+	}
+	bw.Write(skeleton[open:]) // ends with the "\n" Encode adds
 	return bw.Flush()
+}
+
+// newEncoder returns an encoder of the output's style: two-space indent, after prefix for
+// values nested in the document, and "&", "<", ">" as they are, since package URLs
+// ("?arch=x86_64&distro=...") and secret matches should read as written, and no HTML page
+// embeds this output unescaped.
+func newEncoder(w io.Writer, prefix string) *json.Encoder {
+	enc := json.NewEncoder(w)
+	enc.SetIndent(prefix, "  ")
+	enc.SetEscapeHTML(false)
+	return enc
 }
