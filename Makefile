@@ -17,6 +17,7 @@ export TRAWL_TEST_CACHE ?= $(CURDIR)/.cache/test-wasm
 all: build
 
 build: plugins
+	$(GO) run ./internal/tools/precompile -out plugins/builtin/precompiled
 	$(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(BIN) ./cmd/trawl
 
 $(PACK): FORCE
@@ -59,6 +60,6 @@ lint:
 	$(GO) vet ./...
 
 clean:
-	rm -rf bin .cache $(WASM_DIR)/*.wasm
+	rm -rf bin .cache $(WASM_DIR)/*.wasm plugins/builtin/precompiled/*/
 
 FORCE:

@@ -16,6 +16,7 @@ import (
 
 	"github.com/trawlscan/trawl/host/catalog"
 	"github.com/trawlscan/trawl/host/wasm"
+	"github.com/trawlscan/trawl/plugins/builtin"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -113,11 +114,19 @@ func (e *env) logger(g *globalFlags) *slog.Logger {
 	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 }
 
-// openCatalog loads the built-in plugins into a wasm host with a compilation cache.
-func (e *env) openCatalog(g *globalFlags, log *slog.Logger) (*wasm.Host, *catalog.Catalog, error) {
+// openCatalog loads the built-in plugins, and the modules in the files named, into a wasm
+// host with a compilation cache.
+func (e *env) openCatalog(g *globalFlags, log *slog.Logger, files ...string) (*wasm.Host, *catalog.Catalog, error) {
 	modules, err := catalog.Builtin()
 	if err != nil {
 		return nil, nil, err
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--plugin: %w", err)
+		}
+		modules = append(modules, catalog.Module{Origin: f, Wasm: b})
 	}
 	opts := []wasm.Option{wasm.WithLogger(log)}
 	if g.cacheDir != "" {
@@ -125,6 +134,11 @@ func (e *env) openCatalog(g *globalFlags, log *slog.Logger) (*wasm.Host, *catalo
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			log.Warn("compilation cache disabled", "dir", dir, "error", err)
 		} else {
+			if n, err := builtin.SeedCompilationCache(dir); err != nil {
+				log.Warn("could not seed the compilation cache", "dir", dir, "error", err)
+			} else if n > 0 {
+				log.Debug("seeded the compilation cache with precompiled plugins", "entries", n)
+			}
 			opts = append(opts, wasm.WithCompilationCache(dir))
 		}
 	}

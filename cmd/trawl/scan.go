@@ -20,6 +20,7 @@ import (
 
 // scanFlags are the flags of the scanning commands.
 type scanFlags struct {
+	plugins    []string
 	formats    []string
 	output     string
 	noProgress bool
@@ -32,6 +33,7 @@ func (f *scanFlags) register(c *cobra.Command) {
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file instead of stdout (for a --format without =FILE)")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "do not draw progress (it is drawn only on a terminal)")
 	fl.DurationVar(&f.timeout, "timeout", 10*time.Minute, "give up the whole scan after this long")
+	fl.StringArrayVar(&f.plugins, "plugin", nil, "also use the plugin module in this .wasm file, for this run; repeatable")
 }
 
 // output is one report to write.
@@ -85,22 +87,18 @@ func (e *env) imageCmd(g *globalFlags) *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return e.scan(cmd.Context(), g, sf, func(ctx context.Context, p *progress) (*source.Artifact, error) {
-				if input != "" {
-					var opts []source.Option
-					if platform != "" {
-						opts = append(opts, source.WithPlatform(platform))
-					}
-					return source.Open(ctx, input, opts...)
-				}
-				opts := []source.RemoteOption{}
+				var opts []source.Option
 				if platform != "" {
-					opts = append(opts, source.WithRemotePlatform(platform))
-				}
-				if insecure {
-					opts = append(opts, source.WithInsecure())
+					opts = append(opts, source.WithPlatform(platform))
 				}
 				if p != nil {
 					opts = append(opts, source.WithProgress(p.pulled))
+				}
+				if input != "" {
+					return source.Open(ctx, input, opts...)
+				}
+				if insecure {
+					opts = append(opts, source.WithInsecure())
 				}
 				return source.Remote(ctx, args[0], opts...)
 			})
@@ -129,7 +127,7 @@ func (e *env) fsCmd(g *globalFlags) *cobra.Command {
 				if !info.IsDir() {
 					return nil, fmt.Errorf("%s is not a directory (for an image archive use `trawl image --input`)", args[0])
 				}
-				return source.Dir(args[0])
+				return source.Directory(args[0])
 			})
 		},
 	}
@@ -155,7 +153,7 @@ func (e *env) scan(parent context.Context, g *globalFlags, sf *scanFlags, open o
 	defer cancel()
 
 	log := e.logger(g)
-	host, cat, err := e.openCatalog(g, log)
+	host, cat, err := e.openCatalog(g, log, sf.plugins...)
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
