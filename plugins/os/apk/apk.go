@@ -9,10 +9,9 @@
 package apk
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -37,6 +36,10 @@ const (
 	// result, so the parser enforces them per field instead.
 	maxValue    = 4096
 	maxLicenses = 64
+	// maxInterned bounds the values remembered for sharing: real databases have a few
+	// dozen distinct architectures, origins and licenses, garbage may have millions.
+	maxInterned    = 4096
+	maxInternedLen = 256
 	// maxProblems bounds the problems reported for one file, so that a file of garbage
 	// yields one error list of bounded size rather than one entry per line.
 	maxProblems = 100
@@ -59,34 +62,28 @@ func (e *StanzaError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Path, e
 //
 // Stanzas without a name or a version are skipped and reported in problems, as are fields
 // that cannot be reported (not UTF-8, control characters, too long); the other packages are
-// returned. The error is for a file that cannot be read or is not an apk database at all:
-// content without a single P: line. An empty file is an empty database (`apk --initdb`
-// writes one), not an error.
+// returned. Problems are listed up to 100, then summed up in one more entry. The error is
+// for a file that cannot be read or is not an apk database at all: content without a single
+// P: line. An empty file is an empty database (`apk --initdb` writes one), not an error.
 func Parse(path string, r io.Reader) (pkgs []sdk.Package, problems []*StanzaError, err error) {
 	p := &parser{path: path}
-	br := bufio.NewReaderSize(r, bufSize)
+	lr := newLineReader(r, bufSize)
 	for {
-		line, err := br.ReadSlice('\n')
-		long := false
-		if errors.Is(err, bufio.ErrBufferFull) {
-			// Keep the key (first two bytes) and drop the rest of the line piece by piece.
-			long = true
-			var key [2]byte
-			line = key[:copy(key[:], line)]
-			for errors.Is(err, bufio.ErrBufferFull) {
-				_, err = br.ReadSlice('\n')
-			}
-		}
-		if len(line) > 0 || long {
-			if perr := p.line(line, long); perr != nil {
-				return nil, nil, perr
-			}
-		}
+		line, cut, err := lr.next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: line %d: %w", path, p.lineNo+1, err)
+		}
+		// Most lines are file names and checksums (F:, R:, Z:, a:) inside a stanza: skip
+		// them here, without a call, which is dear inside wasm.
+		if !cut && len(line) >= 2 && line[1] == ':' && p.cur.start != 0 && !kept(line[0]) {
+			p.lineNo++
+			continue
+		}
+		if err := p.line(line, cut); err != nil {
+			return nil, nil, err
 		}
 	}
 	if err := p.endStanza(); err != nil {
@@ -100,6 +97,15 @@ func Parse(path string, r io.Reader) (pkgs []sdk.Package, problems []*StanzaErro
 			Msg: fmt.Sprintf("%d more problems from here on not listed", p.suppressed)})
 	}
 	return p.pkgs, p.problems, nil
+}
+
+// kept reports whether the parser keeps the value of key.
+func kept(key byte) bool {
+	switch key {
+	case 'P', 'V', 'A', 'o', 'L':
+		return true
+	}
+	return false
 }
 
 // parser holds the state of one Parse call.
@@ -118,7 +124,18 @@ type parser struct {
 	suppressed      int
 	firstSuppressed int
 
+	// strs interns repeated values; licenses caches the parse of each L: value.
+	strs     map[string]string
+	licenses map[string]parsedLicense
+	// locs is a block of locations handed out one per package, to allocate them in bulk.
+	locs []sdk.Location
+
 	cur stanza
+}
+
+type parsedLicense struct {
+	list    []string
+	problem string
 }
 
 // stanza is the stanza being read. Values are copied out of the line buffer only for the
@@ -135,12 +152,14 @@ type stanza struct {
 	notes []*StanzaError
 }
 
-func (p *parser) line(line []byte, long bool) error {
+// line reads one line, without its "\n". A cut line is longer than the line buffer and
+// holds only its first bufSize bytes.
+func (p *parser) line(line []byte, cut bool) error {
 	p.lineNo++
-	if !long {
-		line = trimEOL(line)
+	if !cut {
+		line = trimCR(line)
 	}
-	if len(line) == 0 && !long {
+	if len(line) == 0 && !cut {
 		return p.endStanza()
 	}
 	if !p.sawContent {
@@ -154,26 +173,49 @@ func (p *parser) line(line []byte, long bool) error {
 		return nil
 	}
 	key, value := line[0], line[2:]
-	switch key {
-	case 'P', 'V', 'A', 'o', 'L':
-	default:
+	if !kept(key) {
 		// Unknown and unneeded keys (F:, R:, Z:, D:, ...) are skipped, however long.
 		return nil
 	}
 	if key == 'P' {
 		p.sawName = true
 	}
-	if long {
+	if cut {
 		p.field(key, "", fmt.Sprintf("%c: value longer than %d bytes", key, maxValue))
 		return nil
 	}
-	s := string(value)
-	problem := check(s)
-	if problem != "" {
-		problem = fmt.Sprintf("%c: %s", key, problem)
+	if !printableASCII(value) {
+		if problem := check(string(value)); problem != "" {
+			p.field(key, "", fmt.Sprintf("%c: %s", key, problem))
+			return nil
+		}
 	}
-	p.field(key, s, problem)
+	var s string
+	if key == 'P' || key == 'V' {
+		s = string(value)
+	} else {
+		s = p.intern(value)
+	}
+	p.field(key, s, "")
 	return nil
+}
+
+// intern returns value as a string, shared with earlier equal values. Architectures,
+// origins and license strings repeat across packages; sharing them saves most of the
+// parser's allocations, which cost far more inside wasm than natively.
+func (p *parser) intern(value []byte) string {
+	if s, ok := p.strs[string(value)]; ok {
+		return s
+	}
+	s := string(value)
+	if len(s) > maxInternedLen || len(p.strs) >= maxInterned {
+		return s
+	}
+	if p.strs == nil {
+		p.strs = map[string]string{}
+	}
+	p.strs[s] = s
+	return s
 }
 
 // field records one kept key of the current stanza; problem, if not empty, says why its
@@ -260,24 +302,41 @@ func (p *parser) endStanza() error {
 		n.Msg = fmt.Sprintf("package %q: %s", c.name, n.Msg)
 		p.report(n)
 	}
-	pkg := sdk.Package{
-		Name:      c.name,
-		Version:   c.version,
-		Type:      PackageType,
-		Arch:      c.arch,
-		Locations: []sdk.Location{{Path: p.path}},
+	if len(p.locs) == 0 {
+		// Blocks grow with the database, so that a small one does not pay for a big block.
+		p.locs = make([]sdk.Location, min(max(len(p.pkgs), 16), 256))
 	}
+	p.locs[0].Path = p.path
+	pkg := sdk.Package{
+		Name:    c.name,
+		Version: c.version,
+		Type:    PackageType,
+		Arch:    c.arch,
+		// Capacity 1: appending to one package's locations must not write into the next's.
+		Locations: p.locs[:1:1],
+	}
+	p.locs = p.locs[1:]
 	if c.origin != "" {
 		// An apk origin is the aport the package was built from, always at the same
 		// version: there is no separate source version in the database.
 		pkg.SourceName, pkg.SourceVersion = c.origin, c.version
 	}
 	if c.license != "" {
-		lics, problem := Licenses(c.license)
-		if problem != "" {
-			p.report(&StanzaError{Path: p.path, Line: c.licLine, Msg: fmt.Sprintf("package %q: L: %s", c.name, problem)})
+		lic, ok := p.licenses[c.license]
+		if !ok {
+			lic.list, lic.problem = Licenses(c.license)
+			if p.licenses == nil {
+				p.licenses = map[string]parsedLicense{}
+			}
+			if len(p.licenses) < maxInterned && len(c.license) <= maxInternedLen {
+				p.licenses[c.license] = lic
+			}
 		}
-		pkg.Licenses = lics
+		if lic.problem != "" {
+			p.report(&StanzaError{Path: p.path, Line: c.licLine, Msg: fmt.Sprintf("package %q: L: %s", c.name, lic.problem)})
+		}
+		// Each package gets its own slice, so that a caller may edit one package's licenses.
+		pkg.Licenses = slices.Clone(lic.list)
 	}
 	p.pkgs = append(p.pkgs, pkg)
 	return nil
@@ -336,8 +395,7 @@ func one(s string) ([]string, string) {
 // strings ("GPL2 or Artistic") mean the same and must not be split either.
 func isExpression(words []string) bool {
 	for _, w := range words {
-		switch strings.ToUpper(w) {
-		case "AND", "OR", "WITH":
+		if strings.EqualFold(w, "AND") || strings.EqualFold(w, "OR") || strings.EqualFold(w, "WITH") {
 			return true
 		}
 		if strings.ContainsAny(w, "()") {
@@ -362,6 +420,18 @@ func isVersion(w string) bool {
 }
 
 func dedup(ss []string) []string {
+	if len(ss) > 8 {
+		// A map keeps a long list (garbage, most likely) from costing n² comparisons.
+		seen := make(map[string]bool, len(ss))
+		out := ss[:0]
+		for _, s := range ss {
+			if !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+		return out
+	}
 	out := ss[:0]
 	for i, s := range ss {
 		dup := false
@@ -387,6 +457,8 @@ func check(s string) string {
 	if !utf8.ValidString(s) {
 		return "value is not UTF-8"
 	}
+	// In valid UTF-8 every byte below 0x80 is an ASCII character, so control characters
+	// can be found byte by byte.
 	for i := 0; i < len(s); i++ {
 		if s[i] < 0x20 || s[i] == 0x7f {
 			return "value has control characters"
@@ -395,22 +467,19 @@ func check(s string) string {
 	return ""
 }
 
-// trimEOL removes the line's "\n" and, should the file have been through a Windows tool, "\r".
-func trimEOL(b []byte) []byte {
-	if n := len(b); n > 0 && b[n-1] == '\n' {
-		b = b[:n-1]
-	}
+// trimCR removes a "\r" before the line end, left by a file that went through a Windows tool.
+func trimCR(b []byte) []byte {
 	if n := len(b); n > 0 && b[n-1] == '\r' {
 		b = b[:n-1]
 	}
 	return b
 }
 
-// head is the start of a line, short enough to quote in a message.
+// head is the start of a line, short enough to quote (with %q) in a message.
 func head(b []byte) string {
 	const max = 40
 	if len(b) > max {
-		return strings.ToValidUTF8(string(b[:max]), "\uFFFD") + "..."
+		return string(b[:max]) + "..."
 	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
+	return string(b)
 }

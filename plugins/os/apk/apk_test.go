@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"io"
 	"os"
@@ -429,4 +430,12 @@ func benchmarkParse(b *testing.B, data []byte) {
 		n += len(pkgs)
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "packages/s")
+}
+
+func TestReadError(t *testing.T) {
+	r := io.MultiReader(strings.NewReader("P:a\nV:1\n\nP:b\n"), iotest.ErrReader(errors.New("disk on fire")))
+	_, _, err := Parse(dbPath, r)
+	if err == nil || err.Error() != dbPath+": line 5: disk on fire" {
+		t.Fatalf("got %v", err)
+	}
 }

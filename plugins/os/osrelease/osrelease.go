@@ -56,7 +56,7 @@ func Parse(path string, r io.Reader) (*sdk.OS, error) {
 	if id := vars["ID"]; id.value != "" {
 		family := strings.ToLower(id.value)
 		if !validID(family) {
-			return nil, fmt.Errorf("%s:%d: ID=%q: want lower-case letters, digits, '.', '_' and '-'", path, id.line, id.value)
+			return nil, fmt.Errorf("%s:%d: ID=%q: want lower-case letters, digits, '.', '_' and '-'", path, id.line, truncate(id.value))
 		}
 		o.Family = family
 	}
