@@ -119,6 +119,9 @@ func (s *Scanner) Scan(ctx context.Context, art *source.Artifact) (*sdk.Report, 
 		Errors:        m.errors,
 		Plugins:       s.statuses(results),
 	}
+	if art.Info.Type == sdk.ArtifactFilesystem {
+		rep.Artifact.Layers = nil // a directory is walked as one layer, but has none
+	}
 	if rep.Packages == nil {
 		rep.Packages = []sdk.Package{}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -277,8 +278,12 @@ func (p *Plugin) Usable() bool {
 	return !p.broken && p.failures < p.host.cfg.maxFailures
 }
 
-// Close closes every instance and the runtime.
+// Close closes every instance and the runtime. It waits for a compilation under way (closing
+// the runtime or the cache beneath one crashes wazero) and stops any later one.
 func (p *Plugin) Close(ctx context.Context) error {
+	p.compileOnce.Do(func() {
+		p.compileErr = errors.New("plugin closed")
+	})
 	p.mu.Lock()
 	p.closed = true
 	p.mu.Unlock()

@@ -1,5 +1,6 @@
 // Command hostile is a test analyzer that speaks ABI v1 directly, without the SDK, so that it
-// can misbehave in every way the host must survive. What it does depends on the file path.
+// can misbehave in every way the host must survive. What it does depends on the base name of
+// the file it is given.
 package main
 
 import (
@@ -11,8 +12,10 @@ import (
 var (
 	buffers = map[uint32][]byte{}
 	path    string
-	hoard   [][]byte
-	abi     uint32 = 1 << 16
+	// behaviour is the base name of the path: what to do wrong.
+	behaviour string
+	hoard     [][]byte
+	abi       uint32 = 1 << 16
 )
 
 //go:wasmimport trawl output
@@ -51,7 +54,8 @@ func begin(ptr, size uint32) uint32 {
 	i := strings.Index(req, `"path":"`)
 	path = req[i+8:]
 	path = path[:strings.IndexByte(path, '"')]
-	if path == "loop-begin" {
+	behaviour = path[strings.LastIndexByte(path, '/')+1:]
+	if behaviour == "loop-begin" {
 		for {
 		}
 	}
@@ -60,7 +64,7 @@ func begin(ptr, size uint32) uint32 {
 
 //go:wasmexport trawl_analyze_chunk
 func chunk(ptr, size uint32) uint32 {
-	if path == "loop-chunk" {
+	if behaviour == "loop-chunk" {
 		for {
 		}
 	}
@@ -69,7 +73,7 @@ func chunk(ptr, size uint32) uint32 {
 
 //go:wasmexport trawl_analyze_end
 func end() uint32 {
-	switch path {
+	switch behaviour {
 	case "loop":
 		for {
 		}

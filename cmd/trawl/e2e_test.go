@@ -1,0 +1,401 @@
+package main
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/trawlscan/trawl/host/source/sourcetest"
+	"github.com/trawlscan/trawl/host/wasm/wasmtest"
+	"github.com/trawlscan/trawl/plugins/builtin"
+	"github.com/trawlscan/trawl/sdk"
+)
+
+var alpineVersions = []string{"3.10.9", "3.12.12", "3.18.9", "3.20.3"}
+
+// trawl runs the CLI in-process and returns its exit status, stdout and stderr.
+func trawl(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	if len(builtin.Modules()) == 0 {
+		t.Fatal("no built-in plugins embedded: run `make plugins` (make test does) before go test")
+	}
+	var stdout, stderr bytes.Buffer
+	e := &env{
+		stdout: &stdout, stderr: &stderr,
+		isTerminal: func(io.Writer) bool { return false },
+		now:        func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) },
+	}
+	code := e.run(append(args, "--cache-dir", filepath.Dir(wasmtest.CacheDir(t))))
+	return code, stdout.String(), stderr.String()
+}
+
+// scanJSON scans and decodes the JSON report, requiring the given exit status.
+func scanJSON(t *testing.T, wantCode int, args ...string) *sdk.Report {
+	t.Helper()
+	code, out, errOut := trawl(t, append(args, "-f", "json")...)
+	if code != wantCode {
+		t.Fatalf("trawl %s: exit %d, want %d\nstderr: %s", strings.Join(args, " "), code, wantCode, errOut)
+	}
+	var rep sdk.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, out)
+	}
+	return &rep
+}
+
+// apkInstalled reads name@version of every package in the lib/apk/db/installed of an Alpine
+// minirootfs tarball, with a plain line scan independent of the analyzer under test.
+func apkInstalled(t *testing.T, version string) []string {
+	t.Helper()
+	f, err := os.Open(sourcetest.AlpineTarball(t, version))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(zr)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			t.Fatalf("no lib/apk/db/installed in alpine %s: %v", version, err)
+		}
+		if strings.TrimPrefix(h.Name, "./") != "lib/apk/db/installed" {
+			continue
+		}
+		var out []string
+		name := ""
+		s := bufio.NewScanner(tr)
+		for s.Scan() {
+			line := s.Text()
+			switch {
+			case strings.HasPrefix(line, "P:"):
+				name = line[2:]
+			case strings.HasPrefix(line, "V:"):
+				out = append(out, name+"@"+line[2:])
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+}
+
+func packageSet(rep *sdk.Report) []string {
+	var out []string
+	for _, p := range rep.Packages {
+		out = append(out, p.Name+"@"+p.Version)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func diffID(t *testing.T, l v1.Layer) string {
+	t.Helper()
+	d, err := l.DiffID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.String()
+}
+
+// checkAlpine asserts a report of an Alpine image: the exact packages of its apk database,
+// the OS, the ecosystem, and that every package came from the base layer.
+func checkAlpine(t *testing.T, rep *sdk.Report, version, baseDiffID string) {
+	t.Helper()
+	want := apkInstalled(t, version)
+	if got := packageSet(rep); !reflect.DeepEqual(got, want) {
+		t.Errorf("packages:\n got  %d %v\n want %d %v", len(got), got, len(want), want)
+	}
+	if rep.OS == nil || rep.OS.Family != "alpine" || rep.OS.Version != version {
+		t.Errorf("os = %+v, want alpine %s", rep.OS, version)
+	}
+	eco := "Alpine:v" + version[:strings.LastIndexByte(version, '.')]
+	for _, p := range rep.Packages {
+		if p.Ecosystem != eco || p.Type != "apk" || !strings.HasPrefix(p.PURL, "pkg:apk/alpine/"+p.Name+"@") || p.Analyzer != "os/apk" {
+			t.Errorf("package %+v: want ecosystem %s, type apk, an apk purl, analyzer os/apk", p, eco)
+		}
+		if len(p.Locations) != 1 || p.Locations[0].Path != "lib/apk/db/installed" || p.Locations[0].LayerDiffID != baseDiffID {
+			t.Errorf("package %s locations = %+v, want lib/apk/db/installed in %s", p.Name, p.Locations, baseDiffID)
+		}
+	}
+	for _, st := range rep.Plugins {
+		if st.Name == "os" && st.Status != sdk.PluginOK {
+			t.Errorf("os plugin: %+v", st)
+		}
+	}
+}
+
+func TestScanAlpineImages(t *testing.T) {
+	for _, version := range alpineVersions {
+		t.Run(version, func(t *testing.T) {
+			base := sourcetest.AlpineLayer(t, version)
+			app := sourcetest.Layer(t, sourcetest.Dir("srv/"), sourcetest.File("srv/app.txt", "app\n"))
+			one := sourcetest.Image(t, base)
+			two := sourcetest.Image(t, base, app)
+			for _, tc := range []struct {
+				shape string
+				input string
+			}{
+				{"one layer, docker-archive", sourcetest.WriteDockerArchive(t, one)},
+				{"one layer, OCI layout", sourcetest.WriteLayout(t, one)},
+				{"two layers, docker-archive", sourcetest.WriteDockerArchive(t, two)},
+				{"two layers, OCI layout", sourcetest.WriteLayout(t, two)},
+				{"two layers, OCI tar", sourcetest.WriteOCITar(t, two)},
+			} {
+				t.Run(tc.shape, func(t *testing.T) {
+					rep := scanJSON(t, exitOK, "image", "--input", tc.input)
+					checkAlpine(t, rep, version, diffID(t, base))
+					if rep.Artifact.Type != sdk.ArtifactImage {
+						t.Errorf("artifact type %q", rep.Artifact.Type)
+					}
+				})
+			}
+		})
+	}
+}
+
+func TestScanRegistryAndPlatforms(t *testing.T) {
+	host := sourcetest.Registry(t)
+	base := sourcetest.AlpineLayer(t, "3.20.3")
+	sourcetest.Push(t, host+"/library/alpine:3.20", sourcetest.Image(t, base))
+	rep := scanJSON(t, exitOK, "image", host+"/library/alpine:3.20")
+	checkAlpine(t, rep, "3.20.3", diffID(t, base))
+
+	arm := sourcetest.AlpineLayer(t, "3.18.9")
+	sourcetest.PushIndex(t, host+"/library/multi:1", sourcetest.Index(t, map[string]v1.Image{
+		"linux/amd64": sourcetest.ImageFor(t, "linux/amd64", base),
+		"linux/arm64": sourcetest.ImageFor(t, "linux/arm64", arm),
+	}))
+	rep = scanJSON(t, exitOK, "image", host+"/library/multi:1")
+	checkAlpine(t, rep, "3.20.3", diffID(t, base))
+	if rep.Artifact.Platform != "linux/amd64" {
+		t.Errorf("platform %q, want the default linux/amd64", rep.Artifact.Platform)
+	}
+	rep = scanJSON(t, exitOK, "image", "--platform", "linux/arm64", host+"/library/multi:1")
+	checkAlpine(t, rep, "3.18.9", diffID(t, arm))
+	if rep.Artifact.Platform != "linux/arm64" {
+		t.Errorf("platform %q, want linux/arm64", rep.Artifact.Platform)
+	}
+	code, _, errOut := trawl(t, "image", "--platform", "linux/s390x", host+"/library/multi:1")
+	if code != exitScanError || !strings.Contains(errOut, "linux/arm64") {
+		t.Errorf("missing platform: exit %d, stderr %q: want %d and the platforms available", code, errOut, exitScanError)
+	}
+}
+
+func TestWhiteouts(t *testing.T) {
+	base := sourcetest.AlpineLayer(t, "3.20.3")
+	musl := "C:Q1\nP:musl\nV:1.2.5-r99\nA:x86_64\no:musl\nL:MIT\n\n"
+	for _, tc := range []struct {
+		name  string
+		upper []sourcetest.TarEntry
+		want  []string
+		// fromUpper: the packages are attributed to the upper layer.
+		fromUpper bool
+	}{
+		{"database deleted", []sourcetest.TarEntry{sourcetest.Whiteout("lib/apk/db/installed")}, nil, false},
+		{"database directory deleted", []sourcetest.TarEntry{sourcetest.Whiteout("lib/apk")}, nil, false},
+		{"database replaced", []sourcetest.TarEntry{sourcetest.File("lib/apk/db/installed", musl)}, []string{"musl@1.2.5-r99"}, true},
+		{"opaque directory with a new database", []sourcetest.TarEntry{sourcetest.Opaque("lib/apk/db"), sourcetest.File("lib/apk/db/installed", musl)}, []string{"musl@1.2.5-r99"}, true},
+		{"unrelated whiteout", []sourcetest.TarEntry{sourcetest.Whiteout("lib/apk/db/installed.bak"), sourcetest.Whiteout("lib/ap")}, apkInstalled(t, "3.20.3"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			upper := sourcetest.Layer(t, tc.upper...)
+			rep := scanJSON(t, exitOK, "image", "--input", sourcetest.WriteDockerArchive(t, sourcetest.Image(t, base, upper)))
+			if got := packageSet(rep); !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("packages = %v, want %v", got, tc.want)
+			}
+			wantLayer := diffID(t, base)
+			if tc.fromUpper {
+				wantLayer = diffID(t, upper)
+			}
+			for _, p := range rep.Packages {
+				if p.Locations[0].LayerDiffID != wantLayer {
+					t.Errorf("%s in layer %s, want %s", p.Name, p.Locations[0].LayerDiffID, wantLayer)
+				}
+			}
+			if rep.OS == nil || rep.OS.Version != "3.20.3" {
+				t.Errorf("os = %+v", rep.OS)
+			}
+		})
+	}
+}
+
+// hostileManifest selects the files whose names make testdata/hostile misbehave.
+func hostileManifest(abi string, timeoutMS int64) *sdk.Manifest {
+	return &sdk.Manifest{
+		ABI: abi, Name: "hostile", Version: "6.6.6", Kind: sdk.KindAnalyzer,
+		Analyzers: []sdk.AnalyzerSpec{{Name: "chaos", Files: []sdk.Selector{{Glob: "chaos/*"}}}},
+		Limits:    sdk.Limits{TimeoutMS: timeoutMS, MemoryMiB: 96},
+	}
+}
+
+func TestFailingPluginFailsAlone(t *testing.T) {
+	base := sourcetest.AlpineLayer(t, "3.20.3")
+	img := sourcetest.WriteDockerArchive(t, sourcetest.Image(t, base, sourcetest.Layer(t,
+		sourcetest.File("chaos/loop", "x"),
+		sourcetest.File("chaos/garbage", "x"),
+		sourcetest.File("chaos/oom", "x"),
+		sourcetest.File("chaos/fine", "x"),
+	)))
+	for _, tc := range []struct {
+		name, abi string
+		status    string
+		errWant   []string
+	}{
+		{"misbehaving plugin", "1.0", sdk.PluginFailed, []string{"exceeded its deadline of 500ms", "more failed calls"}},
+		{"plugin of another ABI major", "2.0", sdk.PluginRefused, []string{"ABI 2.0", "ABI 1.0"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			plugin := filepath.Join(t.TempDir(), "hostile.wasm")
+			if err := os.WriteFile(plugin, wasmtest.Build(t, "../../host/wasm/testdata/hostile", hostileManifest(tc.abi, 500)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			code, out, errOut := trawl(t, "image", "--input", img, "--plugin", plugin, "-f", "json")
+			if code != exitIncomplete {
+				t.Fatalf("exit %d, want %d (incomplete)\n%s", code, exitIncomplete, errOut)
+			}
+			if d := time.Since(start); d > 60*time.Second {
+				t.Errorf("took %s", d)
+			}
+			var rep sdk.Report
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatalf("no report written: %v", err)
+			}
+			checkAlpine(t, &rep, "3.20.3", diffID(t, base))
+			var st *sdk.PluginStatus
+			for i := range rep.Plugins {
+				if rep.Plugins[i].Name == "hostile" {
+					st = &rep.Plugins[i]
+				}
+			}
+			if st == nil || st.Status != tc.status {
+				t.Fatalf("hostile plugin status = %+v, want %s", st, tc.status)
+			}
+			for _, w := range tc.errWant {
+				if !strings.Contains(st.Error, w) {
+					t.Errorf("status error %q does not say %q", st.Error, w)
+				}
+			}
+			if !strings.Contains(errOut, "plugin hostile "+tc.status) {
+				t.Errorf("stderr does not name the plugin: %s", errOut)
+			}
+		})
+	}
+}
+
+func TestScanDirectory(t *testing.T) {
+	dir := t.TempDir()
+	write := func(p, body string) {
+		full := filepath.Join(dir, p)
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		if err := os.WriteFile(full, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("etc/os-release", "ID=alpine\nVERSION_ID=3.20.3\nNAME=\"Alpine Linux\"\n")
+	write("lib/apk/db/installed", "P:musl\nV:1.2.5-r0\nA:x86_64\n\nP:zlib\nV:1.3.1-r1\nA:x86_64\n")
+	rep := scanJSON(t, exitOK, "fs", dir)
+	if got := packageSet(rep); !reflect.DeepEqual(got, []string{"musl@1.2.5-r0", "zlib@1.3.1-r1"}) {
+		t.Errorf("packages %v", got)
+	}
+	if rep.Artifact.Type != sdk.ArtifactFilesystem || len(rep.Artifact.Layers) != 0 {
+		t.Errorf("artifact %+v: want a filesystem without layers", rep.Artifact)
+	}
+	for _, p := range rep.Packages {
+		if p.Locations[0].LayerDiffID != "" || p.Ecosystem != "Alpine:v3.20" {
+			t.Errorf("%+v", p)
+		}
+	}
+}
+
+func TestTableIsTheDefault(t *testing.T) {
+	code, out, _ := trawl(t, "image", "--input", "../../testdata/images/alpine-3.10-demo.tar")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"Alpine Linux v3.10", "musl", "1.1.22-r4", "14 packages"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Error("colour escapes in output that is not a terminal")
+	}
+}
+
+func TestReportFiles(t *testing.T) {
+	dir := t.TempDir()
+	jsonPath, tablePath := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.txt")
+	code, out, errOut := trawl(t, "image", "--input", "../../testdata/images/alpine-3.10-demo.tar", "-f", "json="+jsonPath, "-f", "table", "-o", tablePath)
+	if code != exitOK || out != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %s", code, out, errOut)
+	}
+	var rep sdk.Report
+	b, _ := os.ReadFile(jsonPath)
+	if err := json.Unmarshal(b, &rep); err != nil || len(rep.Packages) != 14 {
+		t.Errorf("json report: %v, %d packages", err, len(rep.Packages))
+	}
+	if b, _ := os.ReadFile(tablePath); !bytes.Contains(b, []byte("14 packages")) {
+		t.Errorf("table report: %s", b)
+	}
+}
+
+func TestUsageAndInputErrors(t *testing.T) {
+	demo := "../../testdata/images/alpine-3.10-demo.tar"
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"image"}, exitUsage, "give an image reference, or --input"},
+		{[]string{"image", "a", "--input", demo}, exitUsage, "not both"},
+		{[]string{"image", "--input", demo, "-f", "yaml"}, exitUsage, `no formatter writes "yaml"`},
+		{[]string{"image", "--input", demo, "-f", "json", "-f", "table"}, exitUsage, "2 reports would go to stdout"},
+		{[]string{"image", "--input", demo, "--no-such-flag"}, exitUsage, "unknown flag"},
+		{[]string{"image", "--input", "/nonexistent/image.tar"}, exitScanError, "/nonexistent/image.tar"},
+		{[]string{"image", "--input", "e2e_test.go"}, exitScanError, "e2e_test.go"},
+		{[]string{"fs", "/nonexistent/dir"}, exitScanError, "/nonexistent/dir"},
+		{[]string{"fs", "e2e_test.go"}, exitScanError, "not a directory"},
+		{[]string{"fs"}, exitUsage, "accepts 1 arg"},
+		{[]string{"image", "--input", demo, "--plugin", "/nonexistent.wasm"}, exitUsage, "/nonexistent.wasm"},
+	} {
+		code, out, errOut := trawl(t, tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.want) {
+			t.Errorf("trawl %s: exit %d, stderr %q; want exit %d and %q", strings.Join(tc.args, " "), code, errOut, tc.code, tc.want)
+		}
+		if code != exitOK && out != "" {
+			t.Errorf("trawl %s: wrote %q to stdout on failure", strings.Join(tc.args, " "), out)
+		}
+	}
+}
+
+func TestPluginListAndVersion(t *testing.T) {
+	code, out, _ := trawl(t, "plugin", "list")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"NAME", "os ", "analyzer", "formatters", "formatter", "builtin", "sha256:", "apk", "table"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plugin list lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = trawl(t, "version")
+	if code != exitOK || !strings.Contains(out, "plugin ABI: 1.0") || !strings.Contains(out, "wazero") {
+		t.Errorf("version: %d %q", code, out)
+	}
+}
