@@ -145,3 +145,35 @@ func majorMinor(v string) string {
 	}
 	return parts[0] + "." + minor
 }
+
+// Base returns the ecosystem without its release suffix: "Alpine" for "Alpine:v3.20".
+func Base(ecosystem string) string {
+	if i := strings.IndexByte(ecosystem, ':'); i >= 0 {
+		return ecosystem[:i]
+	}
+	return ecosystem
+}
+
+// NormalizeName returns the form of a package name under which advisories are indexed and
+// looked up, so that spellings the ecosystem treats as one name meet: PyPI names are
+// case-insensitive and treat runs of '-', '_' and '.' alike (PEP 503).
+func NormalizeName(ecosystem, name string) string {
+	switch Base(ecosystem) {
+	case "PyPI":
+		var b strings.Builder
+		sep := false
+		for _, r := range strings.ToLower(name) {
+			if r == '-' || r == '_' || r == '.' {
+				sep = true
+				continue
+			}
+			if sep && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			sep = false
+			b.WriteRune(r)
+		}
+		return b.String()
+	}
+	return name
+}

@@ -38,3 +38,17 @@ func TestOSVAndPURL(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalizeName(t *testing.T) {
+	for _, tc := range []struct{ eco, in, want string }{
+		{"PyPI", "Django_Rest.framework", "django-rest-framework"},
+		{"PyPI", "zope..interface", "zope-interface"},
+		{"PyPI", "requests", "requests"},
+		{"npm", "@Babel/Core", "@Babel/Core"},
+		{"Alpine:v3.20", "py3-Foo_bar", "py3-Foo_bar"},
+	} {
+		if got := NormalizeName(tc.eco, tc.in); got != tc.want {
+			t.Errorf("NormalizeName(%s, %s) = %s, want %s", tc.eco, tc.in, got, tc.want)
+		}
+	}
+}
