@@ -11,7 +11,11 @@ type Report struct {
 	Artifact      Artifact  `json:"artifact"`
 	OS            *OS       `json:"os,omitempty"`
 	Packages      []Package `json:"packages"`
-	Secrets       []Secret  `json:"secrets,omitempty"`
+	// Vulnerabilities are the findings; nil when the scan matched against no database.
+	Vulnerabilities []Vulnerability `json:"vulnerabilities,omitempty"`
+	// Database describes the vulnerability database used, if any.
+	Database *DBInfo  `json:"database,omitempty"`
+	Secrets  []Secret `json:"secrets,omitempty"`
 	// Plugins lists every plugin that took part and how it fared.
 	Plugins []PluginStatus `json:"plugins"`
 	// Errors are per-file problems analyzers reported; the scan went on.

@@ -78,7 +78,7 @@ with a memory cap and a deadline on every call.
 	pf.BoolVarP(&g.quiet, "quiet", "q", false, "print nothing but the report and errors")
 	pf.BoolVarP(&g.debug, "debug", "d", false, "log what trawl and its plugins do")
 
-	root.AddCommand(e.imageCmd(g), e.fsCmd(g), e.pluginCmd(g), e.versionCmd())
+	root.AddCommand(e.imageCmd(g), e.fsCmd(g), e.dbCmd(g), e.pluginCmd(g), e.versionCmd())
 	return root
 }
 

@@ -143,6 +143,10 @@ func Import(ctx context.Context, dst string, inputs []string, opts ...ImportOpti
 	if err := b.Close(); err != nil {
 		return nil, err
 	}
+	// CreateTemp made it private; a database holds public data.
+	if err := os.Chmod(tmpPath, 0o644); err != nil {
+		return nil, err
+	}
 	if err := os.Rename(tmpPath, dst); err != nil {
 		return nil, err
 	}

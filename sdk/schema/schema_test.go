@@ -192,7 +192,7 @@ func TestReportSchemaRejectsInvalidReports(t *testing.T) {
 		"refused plugin, no error": func(d map[string]any) { delete(at(d, "plugins", 2), "error") },
 		"file error, no message":   func(d map[string]any) { delete(at(d, "errors", 0), "message") },
 		// 1.0 documents are closed: what the schema does not name is a producer bug.
-		"1.0, unknown top-level property": func(d map[string]any) { d["vulnerabilities"] = []any{} },
+		"1.0, unknown top-level property": func(d map[string]any) { d["licenses"] = []any{} },
 		"1.0, unknown package property":   func(d map[string]any) { at(d, "packages", 0)["cpe"] = "cpe:2.3:a" },
 		"1.0, unknown location property":  func(d map[string]any) { at(d, "secrets", 0, "location")["column"] = 4 },
 		"1.0, misspelt plugin property":   func(d map[string]any) { at(d, "plugins", 0)["file"] = 2 },
@@ -219,7 +219,7 @@ func TestReportSchemaAcceptsLaterMinorAdditions(t *testing.T) {
 	s := compile(t, schema.ReportID, schema.Report)
 	doc := edit(t, func(d map[string]any) {
 		d["schema_version"] = "1.7"
-		d["vulnerabilities"] = []any{map[string]any{"id": "CVE-2024-0001"}}
+		d["licenses"] = []any{map[string]any{"id": "MIT"}}
 		at(d, "packages", 0)["cpe"] = "cpe:2.3:a:busybox:busybox:1.36.1"
 		at(d, "secrets", 0, "location")["column"] = 4
 		at(d, "plugins", 0)["duration_ms"] = 12
