@@ -41,6 +41,7 @@ const (
 	maxMatch    = 60
 	maxMessage  = 60
 	maxHeader   = 100
+	maxTitle    = 50
 	// maxError caps how much of one plugin error is printed; the JSON report has all of it.
 	maxError = 600
 )
@@ -62,7 +63,12 @@ func Write(w io.Writer, r *sdk.Report, opts Options) error {
 	}
 	p := &printer{w: bufio.NewWriterSize(w, 64<<10), color: opts.Color}
 	p.header(r)
-	p.packages(r)
+	if r.Vulnerabilities != nil || r.Database != nil {
+		p.vulnerabilities(r)
+		p.packageSummary(r)
+	} else {
+		p.packages(r)
+	}
 	p.secrets(r)
 	p.problems(r)
 	return p.w.Flush()
@@ -262,7 +268,12 @@ func (p *printer) packages(r *sdk.Report) {
 		g.add(row...)
 	}
 	g.write(p)
+	p.packageSummary(r)
+}
 
+// packageSummary writes the count of packages per type.
+func (p *printer) packageSummary(r *sdk.Report) {
+	pkgs := r.Packages
 	types := map[string]int{}
 	for i := range pkgs {
 		types[pkgs[i].Type]++
@@ -288,8 +299,62 @@ func (p *printer) packages(r *sdk.Report) {
 	p.str(b.String())
 }
 
-// severities orders secret severities, most severe first, as Trivy does.
-var severities = []string{"CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"}
+// severities orders severities, most severe first, as Trivy does.
+var severities = []string{"CRITICAL", "HIGH", "MEDIUM", "LOW", "NEGLIGIBLE", "UNKNOWN"}
+
+// statusWords are how finding statuses read in the table.
+var statusWords = map[string]string{
+	sdk.StatusFixed:      "fixed",
+	sdk.StatusNotFixed:   "affected",
+	sdk.StatusWillNotFix: "will not fix",
+}
+
+// vulnerabilities writes the findings, most severe first, as the report orders them, after
+// a line that counts them by severity.
+func (p *printer) vulnerabilities(r *sdk.Report) {
+	vs := r.Vulnerabilities
+	p.heading("Vulnerabilities")
+	counts := map[string]int{}
+	for i := range vs {
+		counts[strings.ToUpper(vs[i].Severity)]++
+	}
+	var b strings.Builder
+	b.WriteString("Total: " + strconv.Itoa(len(vs)) + " (")
+	for i, sev := range severities {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(sev + ": " + strconv.Itoa(counts[sev]))
+	}
+	b.WriteString(")\n")
+	p.str(b.String())
+	if len(vs) == 0 {
+		return
+	}
+	cols := []column{
+		{title: "Package", max: maxName},
+		{title: "Vulnerability", max: 24},
+		{title: "Severity", max: maxSeverity, paint: severityColor},
+		{title: "Status", max: 12},
+		{title: "Installed", max: maxVersion},
+		{title: "Fixed", max: maxVersion},
+		{title: "Title", max: maxTitle},
+	}
+	g := newGrid(cols, len(vs))
+	for i := range vs {
+		v := &vs[i]
+		status := statusWords[v.Status]
+		if status == "" {
+			status = v.Status
+		}
+		title := v.Summary
+		if title == "" {
+			title = v.Details
+		}
+		g.add(v.Package.Name, v.ID, strings.ToUpper(v.Severity), status, v.Package.Version, strings.Join(v.FixedVersions, ", "), title)
+	}
+	g.write(p)
+}
 
 func severityColor(s string) string {
 	switch strings.ToUpper(s) {

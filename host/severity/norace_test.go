@@ -1,0 +1,5 @@
+//go:build !race
+
+package severity
+
+const raceEnabled = false
