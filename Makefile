@@ -32,8 +32,11 @@ $(WASM_DIR)/%.wasm: $(PACK) FORCE
 	$(PACK) -manifest plugins/$*/manifest.json -o $@ $@.tmp
 	@rm -f $@.tmp
 
+# The demo DB is built from the advisories shipped in testdata/advisories (Alpine's own
+# secdb for 3.10), so the demo is offline and its findings are real.
 demo: build
-	$(BIN) image --input testdata/images/alpine-3.10-demo.tar
+	$(BIN) db import --db .cache/demo.db testdata/advisories/alpine-secdb
+	$(BIN) image --input testdata/images/alpine-3.10-demo.tar --db .cache/demo.db
 
 test: plugins lint test-unit test-race fuzz-short
 

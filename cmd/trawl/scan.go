@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -13,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trawlscan/trawl/host/catalog"
+	"github.com/trawlscan/trawl/host/db"
+	"github.com/trawlscan/trawl/host/match"
 	"github.com/trawlscan/trawl/host/scan"
 	"github.com/trawlscan/trawl/host/source"
 	"github.com/trawlscan/trawl/sdk"
@@ -20,6 +23,9 @@ import (
 
 // scanFlags are the flags of the scanning commands.
 type scanFlags struct {
+	db         string
+	skipDB     bool
+	dbMaxAge   time.Duration
 	plugins    []string
 	formats    []string
 	output     string
@@ -33,6 +39,9 @@ func (f *scanFlags) register(c *cobra.Command) {
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file instead of stdout (for a --format without =FILE)")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "do not draw progress (it is drawn only on a terminal)")
 	fl.DurationVar(&f.timeout, "timeout", 10*time.Minute, "give up the whole scan after this long")
+	fl.StringVar(&f.db, "db", "", "vulnerability database file (default: <cache-dir>/db/trawl.db)")
+	fl.BoolVar(&f.skipDB, "skip-db", false, "do not match against a vulnerability database: list packages only")
+	fl.DurationVar(&f.dbMaxAge, "db-max-age", 7*24*time.Hour, "warn when the vulnerability database was built longer ago than this")
 	fl.StringArrayVar(&f.plugins, "plugin", nil, "also use the plugin module in this .wasm file, for this run; repeatable")
 }
 
@@ -153,6 +162,29 @@ func (e *env) scan(parent context.Context, g *globalFlags, sf *scanFlags, open o
 	defer cancel()
 
 	log := e.logger(g)
+	var scanOpts []scan.Option
+	if !sf.skipDB {
+		d, err := db.Open(dbPath(g, sf.db))
+		if err != nil {
+			if errors.Is(err, db.ErrNotFound) {
+				return withCode(exitUsage, fmt.Errorf("%w\n(point --db at a database, or pass --skip-db to list packages without matching)", err))
+			}
+			return withCode(exitUsage, err)
+		}
+		defer d.Close()
+		meta := d.Meta()
+		if age := e.now().Sub(meta.BuiltAt); sf.dbMaxAge > 0 && age > sf.dbMaxAge {
+			log.Warn("the vulnerability database is old: findings published since are missing; run `trawl db update`",
+				"db", d.Path(), "built", meta.BuiltAt.Format(time.RFC3339), "age", age.Round(time.Hour).String())
+		}
+		info := sdk.DBInfo{SchemaVersion: meta.SchemaVersion, BuiltAt: meta.BuiltAt, Advisories: meta.Advisories}
+		for _, src := range meta.Sources {
+			if src.Newest.After(info.NewestAdvisory) {
+				info.NewestAdvisory = src.Newest
+			}
+		}
+		scanOpts = append(scanOpts, scan.WithMatcher(match.NewMatcher(d), info))
+	}
 	host, cat, err := e.openCatalog(g, log, sf.plugins...)
 	if err != nil {
 		return withCode(exitUsage, err)
@@ -186,7 +218,7 @@ func (e *env) scan(parent context.Context, g *globalFlags, sf *scanFlags, open o
 	}
 	defer art.Close()
 
-	opts := []scan.Option{scan.WithToolVersion(version), scan.WithClock(e.now)}
+	opts := append(scanOpts, scan.WithToolVersion(version), scan.WithClock(e.now))
 	if prog != nil {
 		opts = append(opts, scan.WithProgress(prog))
 	}

@@ -136,13 +136,28 @@ func Import(ctx context.Context, dst string, inputs []string, opts ...ImportOpti
 		b.Close()
 		return nil, err
 	}
-	if err := b.Sync(); err != nil {
+	// The build leaves pages half full and a grown file; a compacted copy is what ships.
+	compacted := tmpPath + ".compact"
+	defer os.Remove(compacted)
+	out, err := bolt.Open(compacted, 0o644, &bolt.Options{NoSync: true, NoFreelistSync: true})
+	if err != nil {
 		b.Close()
 		return nil, err
 	}
-	if err := b.Close(); err != nil {
+	if err := bolt.Compact(out, b, 64<<20); err != nil {
+		out.Close()
+		b.Close()
+		return nil, fmt.Errorf("compacting: %w", err)
+	}
+	b.Close()
+	if err := out.Sync(); err != nil {
+		out.Close()
 		return nil, err
 	}
+	if err := out.Close(); err != nil {
+		return nil, err
+	}
+	tmpPath = compacted
 	// CreateTemp made it private; a database holds public data.
 	if err := os.Chmod(tmpPath, 0o644); err != nil {
 		return nil, err

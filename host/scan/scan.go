@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/trawlscan/trawl/host/ecosystem"
+	"github.com/trawlscan/trawl/host/match"
 	"github.com/trawlscan/trawl/host/source"
 	"github.com/trawlscan/trawl/host/walk"
 	"github.com/trawlscan/trawl/host/wasm"
@@ -34,6 +35,8 @@ type Scanner struct {
 	chunkSize   int
 	progress    Progress
 	now         func() time.Time
+	matcher     *match.Matcher
+	dbInfo      *sdk.DBInfo
 }
 
 // Option configures a Scanner.
@@ -54,6 +57,12 @@ func WithClock(now func() time.Time) Option { return func(s *Scanner) { s.now = 
 // WithChunkSize sets the size of the chunks file content is read and streamed in; it should
 // match the wasm host's. Default: 256 KiB.
 func WithChunkSize(n int) Option { return func(s *Scanner) { s.chunkSize = n } }
+
+// WithMatcher matches the packages found against a vulnerability database, described in the
+// report by info. Default: no matching, packages only.
+func WithMatcher(m *match.Matcher, info sdk.DBInfo) Option {
+	return func(s *Scanner) { s.matcher, s.dbInfo = m, &info }
+}
 
 // New returns a Scanner over the given analyzer plugins.
 func New(analyzers []*wasm.Plugin, opts ...Option) *Scanner {
@@ -109,15 +118,33 @@ func (s *Scanner) Scan(ctx context.Context, art *source.Artifact) (*sdk.Report, 
 	ecosystem.Finalize(m.packages, m.os)
 	sort.SliceStable(m.packages, func(i, j int) bool { return packageLess(m.packages[i], m.packages[j]) })
 
+	var vulns []sdk.Vulnerability
+	if s.matcher != nil {
+		var problems []match.Problem
+		var err error
+		vulns, problems, err = s.matcher.Match(m.packages)
+		if err != nil {
+			return nil, fmt.Errorf("matching against the vulnerability database: %w", err)
+		}
+		if vulns == nil {
+			vulns = []sdk.Vulnerability{}
+		}
+		for _, p := range problems {
+			m.errors = append(m.errors, sdk.FileError{Analyzer: "matcher", Path: p.Package.Name + "@" + p.Package.Version, Message: p.Reason})
+		}
+	}
+
 	rep := &sdk.Report{
-		SchemaVersion: sdk.SchemaVersion,
-		Tool:          sdk.Tool{Name: "trawl", Version: s.toolVersion},
-		CreatedAt:     s.now().UTC().Truncate(time.Second),
-		Artifact:      art.Info,
-		OS:            m.os,
-		Packages:      m.packages,
-		Errors:        m.errors,
-		Plugins:       s.statuses(results),
+		SchemaVersion:   sdk.SchemaVersion,
+		Tool:            sdk.Tool{Name: "trawl", Version: s.toolVersion},
+		CreatedAt:       s.now().UTC().Truncate(time.Second),
+		Artifact:        art.Info,
+		OS:              m.os,
+		Packages:        m.packages,
+		Vulnerabilities: vulns,
+		Database:        s.dbInfo,
+		Errors:          m.errors,
+		Plugins:         s.statuses(results),
 	}
 	if art.Info.Type == sdk.ArtifactFilesystem {
 		rep.Artifact.Layers = nil // a directory is walked as one layer, but has none
