@@ -59,8 +59,8 @@ type Source struct {
 	// SkippedGitRanges counts GIT ranges, which name commits rather than versions and are
 	// not matched.
 	SkippedGitRanges int `json:"skipped_git_ranges,omitempty"`
-	// Newest is the newest `modified` date among its advisories.
-	Newest time.Time `json:"newest_modified,omitzero"`
+	// Newest is the newest `modified` (or `published`) date among its advisories.
+	Newest time.Time `json:"newest,omitzero"`
 	// Ecosystems counts the affected-package entries per ecosystem.
 	Ecosystems map[string]int `json:"ecosystems,omitempty"`
 }

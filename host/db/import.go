@@ -237,8 +237,14 @@ func (w *writer) advisory(file string, v *osv.Vulnerability, merge bool) error {
 	case stored:
 		w.src.Imported++
 	}
-	if v.Modified.After(w.src.Newest) {
-		w.src.Newest = v.Modified
+	// Some databases (Go's) publish every record with a zero modified date; the published
+	// date then says how new the data is.
+	newest := v.Modified
+	if v.Published != nil && v.Published.After(newest) {
+		newest = *v.Published
+	}
+	if newest.After(w.src.Newest) {
+		w.src.Newest = newest.UTC()
 	}
 	for _, a := range v.Affected {
 		if a.Package.Ecosystem != "" {
