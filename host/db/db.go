@@ -230,3 +230,18 @@ func splitIDs(list []byte) []string {
 	}
 	return strings.Split(string(list), "\n")
 }
+
+// Packages calls fn with each indexed (ecosystem, name), in key order, until fn returns
+// false. Names are in their indexed (normalised) form.
+func (d *DB) Packages(fn func(ecosystem, name string) bool) error {
+	return d.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketPackages).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			eco, name, _ := strings.Cut(string(k), "\x00")
+			if !fn(eco, name) {
+				return nil
+			}
+		}
+		return nil
+	})
+}

@@ -28,6 +28,10 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/trawlscan/trawl/host/db"
+	"github.com/trawlscan/trawl/host/match"
+	"github.com/trawlscan/trawl/sdk"
 )
 
 func main() {
@@ -54,6 +58,8 @@ func main() {
 	report("cold (empty compilation cache)", cold)
 	report("warm (compilation cache filled)", warm)
 
+	benchDB(bin, *corpus, work)
+
 	fmt.Println()
 	fmt.Println("## Walker throughput on a generated gzip layer, against `gzip -dc | tar -t`")
 	for _, mib := range []int64{*big / 4, *big} {
@@ -75,6 +81,43 @@ func main() {
 		os.Remove(layer)
 		os.Remove(img)
 	}
+}
+
+// benchDB measures importing the whole advisory corpus (time, DB size, peak RSS) and
+// matching a 5,000-package inventory drawn from the DB's own index.
+func benchDB(bin, corpus, work string) {
+	fmt.Println()
+	fmt.Println("## Vulnerability DB: import of the whole advisory corpus")
+	dbPath := filepath.Join(work, "corpus.db")
+	m := run(bin, "db", "import", "--db", dbPath, filepath.Join(corpus, "advisories"))
+	st, err := os.Stat(dbPath)
+	check(err)
+	fmt.Printf("import: %.2fs, DB %.1f MiB, peak RSS %d MiB\n", m.wall.Seconds(), float64(st.Size())/(1<<20), m.rssMiB)
+
+	d, err := db.Open(dbPath)
+	check(err)
+	defer d.Close()
+	var pkgs []sdk.Package
+	types := map[string]string{"Go": "golang", "PyPI": "pypi", "crates.io": "cargo", "npm": "npm", "Maven": "maven", "Packagist": "composer"}
+	check(d.Packages(func(eco, name string) bool {
+		if typ, ok := types[eco]; ok {
+			pkgs = append(pkgs, sdk.Package{Name: name, Version: "1.0.0", Type: typ, Ecosystem: eco})
+		}
+		return len(pkgs) < 5000
+	}))
+	matcher := match.NewMatcher(d)
+	var walls []time.Duration
+	findings := 0
+	for i := 0; i < 3; i++ {
+		start := time.Now()
+		vulns, _, err := matcher.Match(pkgs)
+		check(err)
+		walls = append(walls, time.Since(start))
+		findings = len(vulns)
+	}
+	sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
+	w := walls[1]
+	fmt.Printf("matching %d packages (each with advisories, version 1.0.0): %.2fs, %.0f packages/s, %d findings\n", len(pkgs), w.Seconds(), float64(len(pkgs))/w.Seconds(), findings)
 }
 
 type measure struct {
