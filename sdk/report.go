@@ -11,7 +11,8 @@ type Report struct {
 	Artifact      Artifact  `json:"artifact"`
 	OS            *OS       `json:"os,omitempty"`
 	Packages      []Package `json:"packages"`
-	// Vulnerabilities are the findings; nil when the scan matched against no database.
+	// Vulnerabilities are the findings. Database says whether a database was used: an
+	// empty list with a database is a clean result, without one an unchecked one.
 	Vulnerabilities []Vulnerability `json:"vulnerabilities,omitempty"`
 	// Database describes the vulnerability database used, if any.
 	Database *DBInfo  `json:"database,omitempty"`

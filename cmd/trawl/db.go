@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trawlscan/trawl/host/db"
+	"github.com/trawlscan/trawl/host/dbdist"
 )
 
 // dbPath is where the vulnerability database lives unless --db says otherwise.
@@ -77,7 +79,116 @@ OSV schema; each rejected advisory is counted with its reason.`,
 		},
 	}
 	info.Flags().StringVar(&infoPath, "db", "", "database file (default: the cache's)")
-	c.AddCommand(imp, info)
+	c.AddCommand(imp, info, e.dbUpdateCmd(g), e.dbPushCmd(g), e.dbPullCmd(g))
+	return c
+}
+
+func (e *env) dbUpdateCmd(g *globalFlags) *cobra.Command {
+	var path string
+	var mirrors, ecosystems, extra []string
+	var allowHTTP bool
+	c := &cobra.Command{
+		Use:   "update",
+		Short: "Download advisories over HTTPS and rebuild the database; a failed update leaves the old one",
+		Long: `Download the configured advisory sources (by default osv.dev's per-ecosystem zips) and
+rebuild the database. Mirrors are tried in order, each download is retried with backoff,
+checked (length, zip structure, published checksums) and only when every source has arrived is
+the new database built and swapped in. Any failure leaves the old database as it was.`,
+		Example: `  trawl db update
+  trawl db update --mirror https://mirror.example.com/osv --mirror ` + dbdist.DefaultMirror + `
+  trawl db update --ecosystem Go --ecosystem PyPI --extra https://secdb.alpinelinux.org/v3.20/main.json`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if g.offline {
+				return withCode(exitUsage, fmt.Errorf("db update: %w (--offline)", dbdist.ErrOffline))
+			}
+			cfg := dbdist.UpdateConfig{Mirrors: mirrors, Extra: extra, AllowHTTP: allowHTTP, Logger: e.logger(g),
+				ImportOptions: []db.ImportOption{db.WithClock(e.now)}}
+			if len(ecosystems) > 0 {
+				cfg.Ecosystems = ecosystems
+			}
+			dst := dbPath(g, path)
+			res, err := dbdist.Update(cmd.Context(), dst, cfg)
+			if err != nil {
+				return withCode(exitScanError, err)
+			}
+			for _, s := range res.Sources {
+				fmt.Fprintf(e.stdout, "%s: %s, %d bytes, %d attempt(s)\n", s.Name, dbdist.Redact(s.URL), s.Bytes, s.Attempts)
+			}
+			fmt.Fprintf(e.stdout, "updated %s\n", dst)
+			printMeta(e, res.Summary.Meta)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&path, "db", "", "database file (default: the cache's)")
+	c.Flags().StringArrayVar(&mirrors, "mirror", nil, "base URL of an osv.dev mirror (<mirror>/<ecosystem>/all.zip); repeat to try several in order (default "+dbdist.DefaultMirror+")")
+	c.Flags().StringArrayVar(&ecosystems, "ecosystem", nil, "ecosystem to download; repeatable (default: "+strings.Join(dbdist.DefaultEcosystems(), ", ")+")")
+	c.Flags().StringArrayVar(&extra, "extra", nil, "URL of a further input (Alpine secdb, Debian tracker JSON, OSV zip); repeatable")
+	c.Flags().BoolVar(&allowHTTP, "allow-http", false, "allow plain-HTTP mirrors (an internal mirror without TLS)")
+	return c
+}
+
+func (e *env) dbPushCmd(g *globalFlags) *cobra.Command {
+	var path string
+	var insecure bool
+	c := &cobra.Command{
+		Use:     "push REF",
+		Short:   "Publish the database to an OCI registry as an artifact (" + dbdist.ArtifactType + ")",
+		Example: "  trawl db push registry.example.com/security/trawl-db:latest",
+		Args:    exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if g.offline {
+				return withCode(exitUsage, errors.New("db push needs the network, and --offline is set"))
+			}
+			var opts []dbdist.Option
+			if insecure {
+				opts = append(opts, dbdist.WithInsecure(true))
+			}
+			digest, err := dbdist.Push(cmd.Context(), dbPath(g, path), args[0], opts...)
+			if err != nil {
+				return withCode(exitScanError, err)
+			}
+			fmt.Fprintf(e.stdout, "pushed %s@%s\n", args[0], digest)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&path, "db", "", "database file (default: the cache's)")
+	c.Flags().BoolVar(&insecure, "insecure", false, "allow plain HTTP to the registry")
+	return c
+}
+
+func (e *env) dbPullCmd(g *globalFlags) *cobra.Command {
+	var path string
+	var insecure bool
+	c := &cobra.Command{
+		Use:     "pull REF",
+		Short:   "Fetch a database published with `trawl db push`, verified, and swap it in",
+		Example: "  trawl db pull registry.example.com/security/trawl-db:latest\n  trawl db pull registry.example.com/security/trawl-db@sha256:...",
+		Args:    exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if g.offline {
+				return withCode(exitUsage, errors.New("db pull needs the network, and --offline is set"))
+			}
+			var opts []dbdist.Option
+			if insecure {
+				opts = append(opts, dbdist.WithInsecure(true))
+			}
+			dst := dbPath(g, path)
+			if err := dbdist.Pull(cmd.Context(), args[0], dst, opts...); err != nil {
+				return withCode(exitScanError, err)
+			}
+			d, err := db.Open(dst)
+			if err != nil {
+				return withCode(exitScanError, err)
+			}
+			defer d.Close()
+			fmt.Fprintf(e.stdout, "pulled %s into %s\n", args[0], dst)
+			printMeta(e, d.Meta())
+			return nil
+		},
+	}
+	c.Flags().StringVar(&path, "db", "", "database file (default: the cache's)")
+	c.Flags().BoolVar(&insecure, "insecure", false, "allow plain HTTP to the registry")
 	return c
 }
 

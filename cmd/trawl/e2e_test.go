@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -403,5 +404,76 @@ func TestPluginListAndVersion(t *testing.T) {
 	code, out, _ = trawl(t, "version")
 	if code != exitOK || !strings.Contains(out, "plugin ABI: 1.0") || !strings.Contains(out, "wazero") {
 		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+// demoDB builds the demo database from the advisories shipped in testdata.
+func demoDB(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "demo.db")
+	code, out, errOut := trawl(t, "db", "import", "--db", path, "../../testdata/advisories/alpine-secdb")
+	if code != exitOK || !strings.Contains(out, "1201") {
+		t.Fatalf("db import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	return path
+}
+
+func TestScanFindsVulnerabilities(t *testing.T) {
+	dbFile := demoDB(t)
+	// The real Alpine 3.10.9 has every fix of its secdb; an upper layer that installs an
+	// older musl (as a pinned package would) must be reported.
+	base := sourcetest.AlpineLayer(t, "3.10.9")
+	old := "P:musl\nV:1.1.22-r2\nA:x86_64\no:musl\nL:MIT\n\nP:musl-utils\nV:1.1.22-r2\nA:x86_64\no:musl\nL:MIT BSD GPL2+\n\n"
+	upper := sourcetest.Layer(t, sourcetest.File("lib/apk/db/installed", old))
+	img := sourcetest.WriteDockerArchive(t, sourcetest.Image(t, base, upper))
+	rep := scanJSON(t, exitOK, "image", "--input", img, "--db", dbFile)
+	if rep.Database == nil || rep.Database.Advisories != 1201 {
+		t.Fatalf("database info %+v", rep.Database)
+	}
+	var got []string
+	for _, v := range rep.Vulnerabilities {
+		got = append(got, fmt.Sprintf("%s %s %s %s %s %v %v", v.Package.Name, v.Package.Version, v.ID, v.Status, strings.Join(v.FixedVersions, ","), v.IDs, v.Locations[0].LayerDiffID == diffID(t, upper)))
+	}
+	want := []string{
+		"musl 1.1.22-r2 CVE-2019-14697 fixed 1.1.22-r3 [ALPINE-CVE-2019-14697 CVE-2019-14697] true",
+		"musl-utils 1.1.22-r2 CVE-2019-14697 fixed 1.1.22-r3 [ALPINE-CVE-2019-14697 CVE-2019-14697] true",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("findings:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	code, out, _ := trawl(t, "image", "--input", img, "--db", dbFile)
+	if code != exitOK || !strings.Contains(out, "Total: 2 (CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, NEGLIGIBLE: 0, UNKNOWN: 2)") || !strings.Contains(out, "CVE-2019-14697") {
+		t.Errorf("table:\n%s", out)
+	}
+	// The demo image itself is clean against its own branch's secdb: all fixed.
+	rep = scanJSON(t, exitOK, "image", "--input", "../../testdata/images/alpine-3.10-demo.tar", "--db", dbFile)
+	if len(rep.Vulnerabilities) != 0 || rep.Database == nil {
+		t.Errorf("demo image: %v", rep.Vulnerabilities)
+	}
+}
+
+func TestDBCommands(t *testing.T) {
+	dbFile := demoDB(t)
+	code, out, _ := trawl(t, "db", "info", "--db", dbFile)
+	if code != exitOK || !strings.Contains(out, "advisories: 1201") || !strings.Contains(out, "alpine-secdb") || !strings.Contains(out, "Alpine:v3.10") {
+		t.Errorf("db info: %d\n%s", code, out)
+	}
+	host := sourcetest.Registry(t)
+	ref := host + "/security/trawl-db:latest"
+	if code, out, errOut := trawl(t, "db", "push", "--db", dbFile, ref); code != exitOK || !strings.Contains(out, "@sha256:") {
+		t.Fatalf("db push: %d %s %s", code, out, errOut)
+	}
+	pulled := filepath.Join(t.TempDir(), "pulled.db")
+	if code, out, errOut := trawl(t, "db", "pull", "--db", pulled, ref); code != exitOK || !strings.Contains(out, "advisories: 1201") {
+		t.Fatalf("db pull: %d %s %s", code, out, errOut)
+	}
+	for _, args := range [][]string{{"db", "update", "--offline"}, {"db", "pull", "--offline", ref}, {"image", "--offline", "alpine:3.20"}} {
+		if code, _, errOut := trawl(t, args...); code == exitOK || !strings.Contains(errOut, "offline") {
+			t.Errorf("%v: exit %d, %s", args, code, errOut)
+		}
+	}
+	code, _, errOut := trawl(t, "image", "--input", "../../testdata/images/alpine-3.10-demo.tar", "--db", filepath.Join(t.TempDir(), "none.db"))
+	if code != exitUsage || !strings.Contains(errOut, "--skip-db") {
+		t.Errorf("missing DB: exit %d, %s", code, errOut)
 	}
 }

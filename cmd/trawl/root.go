@@ -24,6 +24,7 @@ var version = "dev"
 
 // globalFlags are the flags every command shares.
 type globalFlags struct {
+	offline  bool
 	cacheDir string
 	quiet    bool
 	debug    bool
@@ -77,6 +78,7 @@ with a memory cap and a deadline on every call.
 	pf.StringVar(&g.cacheDir, "cache-dir", defaultCacheDir(), "directory for caches (compiled plugins)")
 	pf.BoolVarP(&g.quiet, "quiet", "q", false, "print nothing but the report and errors")
 	pf.BoolVarP(&g.debug, "debug", "d", false, "log what trawl and its plugins do")
+	pf.BoolVar(&g.offline, "offline", os.Getenv("TRAWL_OFFLINE") != "", "never use the network (registry pulls, database updates); env TRAWL_OFFLINE")
 
 	root.AddCommand(e.imageCmd(g), e.fsCmd(g), e.dbCmd(g), e.pluginCmd(g), e.versionCmd())
 	return root

@@ -106,6 +106,9 @@ func (e *env) imageCmd(g *globalFlags) *cobra.Command {
 				if input != "" {
 					return source.Open(ctx, input, opts...)
 				}
+				if g.offline {
+					return nil, fmt.Errorf("%s is a registry reference and --offline forbids the network: scan a saved image with --input", args[0])
+				}
 				if insecure {
 					opts = append(opts, source.WithInsecure())
 				}

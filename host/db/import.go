@@ -43,6 +43,7 @@ const (
 )
 
 type importConfig struct {
+	names     map[string]string
 	now       func() time.Time
 	logger    *slog.Logger
 	batchSize int
@@ -56,6 +57,12 @@ func WithClock(now func() time.Time) ImportOption { return func(c *importConfig)
 
 // WithImportLogger logs each rejection at debug level. Default: discard.
 func WithImportLogger(l *slog.Logger) ImportOption { return func(c *importConfig) { c.logger = l } }
+
+// WithSourceNames gives inputs the names the DB records for them, such as the URL a file
+// was downloaded from. Default: the input path.
+func WithSourceNames(names map[string]string) ImportOption {
+	return func(c *importConfig) { c.names = names }
+}
 
 // WithBatchSize sets how many advisories one write transaction holds. Default: 1000.
 func WithBatchSize(n int) ImportOption { return func(c *importConfig) { c.batchSize = max(n, 1) } }
@@ -101,7 +108,11 @@ func Import(ctx context.Context, dst string, inputs []string, opts ...ImportOpti
 			return err
 		}
 		for _, in := range inputs {
-			src := &Source{Name: in, Rejected: map[string]int{}, Ecosystems: map[string]int{}}
+			name := in
+			if n, ok := cfg.names[in]; ok {
+				name = n
+			}
+			src := &Source{Name: name, Rejected: map[string]int{}, Ecosystems: map[string]int{}}
 			w.src = src
 			if err := readInput(ctx, in, w); err != nil {
 				return fmt.Errorf("%s: %w", in, err)
