@@ -14,6 +14,9 @@ import (
 	"github.com/trawlscan/trawl/sdk"
 )
 
+// openFile opens the regular files of a walk; tests replace it to fail as root cannot.
+var openFile = openNoFollow
+
 // maxSkippedList bounds the list DirLayer.Skipped keeps; WalkStats.Unreadable counts them all.
 const maxSkippedList = 1000
 
@@ -85,6 +88,9 @@ func (l *DirLayer) Skipped() []SkippedFile {
 
 // Walk implements Layer.
 func (l *DirLayer) Walk(ctx context.Context, fn func(*Entry) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("walking directory %s: %w", l.root, err)
+	}
 	w := &dirWalk{ctx: ctx, fn: fn, logger: l.opts.logger}
 	err := w.run(l.root)
 	l.mu.Lock()
@@ -109,8 +115,12 @@ func (w *dirWalk) run(root string) error {
 		return fmt.Errorf("walking directory: %w", err)
 	}
 	resolved = filepath.Clean(resolved)
+	// WalkDir joins names onto the root as given: strip that to get relative paths.
 	prefix := resolved
-	if !strings.HasSuffix(prefix, string(filepath.Separator)) {
+	switch {
+	case resolved == ".":
+		prefix = ""
+	case !strings.HasSuffix(prefix, string(filepath.Separator)):
 		prefix += string(filepath.Separator)
 	}
 	err = filepath.WalkDir(resolved, func(p string, d fs.DirEntry, err error) error {
@@ -191,7 +201,11 @@ func (w *dirWalk) file(p string, e *Entry) error {
 	}
 	w.stats.Entries++
 	err = w.fn(e)
-	w.body.r = nil
+	bodyErr := w.body.err
+	w.body.r, w.body.err = nil, nil
+	if err != nil && bodyErr != nil && errors.Is(err, bodyErr) {
+		return fmt.Errorf("reading %s: %w", p, err)
+	}
 	return err
 }
 

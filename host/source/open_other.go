@@ -4,5 +4,5 @@ package source
 
 import "os"
 
-// openFile opens a file found by a directory walk.
-func openFile(p string) (*os.File, error) { return os.Open(p) }
+// openNoFollow opens a file found by a directory walk.
+func openNoFollow(p string) (*os.File, error) { return os.Open(p) }

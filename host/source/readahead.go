@@ -7,159 +7,165 @@ import (
 	"sync"
 )
 
-// Read-ahead geometry: up to aheadChunks chunks of aheadChunk bytes are decompressed ahead of
-// the consumer, 1 MiB in all. Decompression is the floor of a cold scan (see DESIGN.md), so it
-// runs on its own goroutine while the consumer parses tar headers and analyses file content.
-const (
-	aheadChunk  = 256 << 10
-	aheadChunks = 4
-)
+// aheadSize is how far decompression may run ahead of the consumer. Decompression is the floor
+// of a cold scan (see DESIGN.md), so it runs on its own goroutine while the consumer parses tar
+// headers and analyses file content; 1 MiB absorbs the consumer's pauses on one file.
+const aheadSize = 1 << 20
 
-var chunkPool = sync.Pool{New: func() any { b := make([]byte, aheadChunk); return &b }}
+// batch is how much data an idle consumer, or room an idle producer, waits for before it is
+// woken: waking a goroutine for every few kilobytes costs more than the overlap gains. A
+// producer about to read its source wakes the consumer for any smaller remainder (see flush),
+// so that a stalled stream does not hold back what already arrived.
+const batch = 128 << 10
+
+var ringPool = sync.Pool{New: func() any { b := make([]byte, aheadSize); return &b }}
 
 // errStopped ends the producer when the consumer has gone.
 var errStopped = errors.New("read-ahead stopped")
 
-// readahead runs produce on its own goroutine and hands what it writes to Read, in chunks
-// recycled through a fixed set of buffers, so memory stays bounded whatever the stream.
+// readahead runs a producer on its own goroutine and hands what it writes to Read through a
+// ring buffer of fixed size, so memory stays bounded whatever the stream. Bytes are readable as
+// soon as they are written: a stream that stalls delays the consumer only once it has read all
+// that arrived. One producer, one consumer; each copies outside the lock, into or out of the
+// part of the ring the other does not touch.
 type readahead struct {
-	full   chan *[]byte // filled chunks, in order; closed when the producer is done
-	free   chan *[]byte // empty chunks for the producer
-	done   chan struct{}
-	exited chan struct{}
-
-	// Set by the producer before it closes full.
-	err   error
-	total int64
-
-	cur   []byte  // unread part of the chunk being read
-	chunk *[]byte // chunk being read, to give back
-	once  sync.Once
+	mu       sync.Mutex
+	notEmpty sync.Cond
+	notFull  sync.Cond
+	ring     *[]byte
+	r, n     int   // read position and bytes buffered
+	total    int64 // bytes written by the producer
+	max      int64 // cap on total, <= 0 for none
+	err      error // the producer's error, once finished
+	finished bool  // the producer returned
+	stopped  bool  // the consumer has gone
+	exited   chan struct{}
 }
 
-func startReadahead(produce func(io.Writer) error, maxBytes int64) *readahead {
-	ra := &readahead{
-		full:   make(chan *[]byte, aheadChunks),
-		free:   make(chan *[]byte, aheadChunks),
-		done:   make(chan struct{}),
-		exited: make(chan struct{}),
-	}
-	for range aheadChunks {
-		ra.free <- chunkPool.Get().(*[]byte)
-	}
-	go func() {
-		defer close(ra.exited)
-		w := &chunkWriter{ra: ra, max: maxBytes}
-		err := produce(w)
-		if err == nil {
-			err = w.flush()
-		}
-		if w.chunk != nil {
-			ra.free <- w.chunk // never blocks: the channel holds every chunk
-		}
-		ra.total = w.total
-		ra.err = err
-		close(ra.full)
-	}()
+func newReadahead(maxBytes int64) *readahead {
+	ra := &readahead{ring: ringPool.Get().(*[]byte), max: maxBytes, exited: make(chan struct{})}
+	ra.notEmpty.L = &ra.mu
+	ra.notFull.L = &ra.mu
 	return ra
 }
 
-// Read implements io.Reader for the consumer.
-func (ra *readahead) Read(p []byte) (int, error) {
-	for len(ra.cur) == 0 {
-		if ra.chunk != nil {
-			ra.free <- ra.chunk
-			ra.chunk = nil
-		}
-		c, ok := <-ra.full
-		if !ok {
-			if ra.err != nil {
-				return 0, ra.err
-			}
-			return 0, io.EOF
-		}
-		ra.chunk, ra.cur = c, *c
-	}
-	n := copy(p, ra.cur)
-	ra.cur = ra.cur[n:]
-	return n, nil
+// start runs produce on its own goroutine, writing into ra.
+func (ra *readahead) start(produce func(io.Writer) error) {
+	go func() {
+		defer close(ra.exited)
+		err := produce(producer{ra})
+		ra.mu.Lock()
+		ra.finished, ra.err = true, err
+		ra.notEmpty.Signal()
+		ra.mu.Unlock()
+	}()
 }
 
-// stop ends the producer, waits for it and returns how many bytes it produced. The source it
-// reads must not block forever: the caller closes it first when the walk ends early.
-func (ra *readahead) stop() int64 {
-	ra.once.Do(func() {
-		close(ra.done)
-		<-ra.exited
-		if ra.chunk != nil {
-			chunkPool.Put(ra.chunk)
-			ra.chunk = nil
-		}
-		for c := range ra.full {
-			chunkPool.Put(c)
-		}
-		for {
-			select {
-			case c := <-ra.free:
-				chunkPool.Put(c)
-				continue
-			default:
-			}
-			break
-		}
-	})
-	return ra.total
-}
+// producer is the writing side of a readahead.
+type producer struct{ ra *readahead }
 
-// chunkWriter is the producer's side: it fills chunks and sends them on, and enforces the cap
-// on the uncompressed size.
-type chunkWriter struct {
-	ra    *readahead
-	chunk *[]byte
-	n     int // bytes filled in chunk
-	total int64
-	max   int64
-}
-
-func (w *chunkWriter) Write(p []byte) (int, error) {
-	if w.max > 0 && w.total+int64(len(p)) > w.max {
-		return 0, fmt.Errorf("%w (%d bytes)", ErrLayerTooLarge, w.max)
-	}
+func (w producer) Write(p []byte) (int, error) {
+	ra := w.ra
+	ring := *ra.ring
 	written := 0
+	ra.mu.Lock()
+	defer ra.mu.Unlock()
+	if ra.max > 0 && ra.total+int64(len(p)) > ra.max {
+		return 0, fmt.Errorf("%w (%d bytes)", ErrLayerTooLarge, ra.max)
+	}
 	for len(p) > 0 {
-		if w.chunk == nil {
-			select {
-			case w.chunk = <-w.ra.free:
-				w.n = 0
-			case <-w.ra.done:
-				return written, errStopped
-			}
+		for len(ring)-ra.n < min(batch, len(p)) && !ra.stopped {
+			ra.notFull.Wait()
 		}
-		c := copy((*w.chunk)[w.n:aheadChunk], p)
-		w.n += c
+		if ra.stopped {
+			return written, errStopped
+		}
+		// The free region starting at the write position, up to the ring's end.
+		wpos := (ra.r + ra.n) % len(ring)
+		end := len(ring)
+		if wpos < ra.r {
+			end = ra.r
+		}
+		ra.mu.Unlock()
+		c := copy(ring[wpos:end], p)
+		ra.mu.Lock()
 		p = p[c:]
 		written += c
-		w.total += int64(c)
-		if w.n == aheadChunk {
-			if err := w.flush(); err != nil {
-				return written, err
-			}
+		ra.n += c
+		ra.total += int64(c)
+		if ra.n >= batch {
+			ra.notEmpty.Signal()
 		}
 	}
 	return written, nil
 }
 
-// flush sends the current chunk, if any, to the consumer.
-func (w *chunkWriter) flush() error {
-	if w.chunk == nil || w.n == 0 {
-		return nil
+// flush lets the consumer take what is buffered, however little: the producer calls it
+// before reading its source, which may block.
+func (ra *readahead) flush() {
+	ra.mu.Lock()
+	if ra.n > 0 {
+		ra.notEmpty.Signal()
 	}
-	*w.chunk = (*w.chunk)[:w.n]
-	select {
-	case w.ra.full <- w.chunk:
-		w.chunk = nil
-		return nil
-	case <-w.ra.done:
-		return errStopped
+	ra.mu.Unlock()
+}
+
+// flushingReader calls flush before each read of the source it wraps, once ra is set.
+type flushingReader struct {
+	ra *readahead
+	r  io.Reader
+}
+
+func (f *flushingReader) Read(p []byte) (int, error) {
+	if f.ra != nil {
+		f.ra.flush()
 	}
+	return f.r.Read(p)
+}
+
+// Read implements io.Reader for the consumer. The producer's error comes after its bytes.
+func (ra *readahead) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	ring := *ra.ring
+	ra.mu.Lock()
+	defer ra.mu.Unlock()
+	// Wait only when empty; the producer wakes us once a batch is in, it may block, or
+	// it is done.
+	for ra.n == 0 && !ra.finished {
+		ra.notEmpty.Wait()
+	}
+	if ra.n == 0 {
+		if ra.err != nil {
+			return 0, ra.err
+		}
+		return 0, io.EOF
+	}
+	r := ra.r // only Read moves it
+	end := min(r+ra.n, len(ring))
+	ra.mu.Unlock()
+	c := copy(p, ring[r:end])
+	ra.mu.Lock()
+	ra.r = (r + c) % len(ring)
+	ra.n -= c
+	if len(ring)-ra.n >= batch {
+		ra.notFull.Signal()
+	}
+	return c, nil
+}
+
+// stop ends the producer, waits for it and returns how many bytes it produced. The source it
+// reads must not block forever: the caller closes it first when the walk ends early.
+func (ra *readahead) stop() int64 {
+	ra.mu.Lock()
+	ra.stopped = true
+	ra.notFull.Broadcast()
+	ra.mu.Unlock()
+	<-ra.exited
+	if ra.ring != nil {
+		ringPool.Put(ra.ring)
+		ra.ring = nil
+	}
+	return ra.total
 }

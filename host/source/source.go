@@ -1,6 +1,16 @@
 // Package source turns what the user asks to scan (an image in a registry, a docker-archive
 // tar, an OCI layout directory or tar, a directory) into an Artifact: an ordered list of
 // layers, each read once as a stream of entries. Nothing is unpacked to disk.
+//
+// The openers are Remote (a registry reference), Archive (a docker-archive or OCI tar),
+// Layout (an OCI layout directory), Directory (a file tree) and Open, which picks among the
+// local ones; FromImage wraps any go-containerregistry image. They take the same Options.
+//
+// Image layers are decompressed (gzip, zstd or none, sniffed) on their own goroutine, ahead
+// of the consumer. Layers are hostile input: names escaping the root are skipped and counted
+// (WalkStats), truncated or corrupt streams give errors naming the layer, the uncompressed
+// size is capped (WithMaxLayerBytes), and nothing is buffered whole. Package sourcetest
+// builds images, archives, layouts and registries for tests.
 package source
 
 import (
@@ -45,7 +55,8 @@ const (
 	Hardlink
 	// Whiteout deletes Path from the layers below (an OCI ".wh.<name>" entry).
 	Whiteout
-	// Opaque hides everything below Path in the layers below (".wh..wh..opq").
+	// Opaque hides everything below Path in the layers below (".wh..wh..opq"). Path is the
+	// directory, "" for the layer root.
 	Opaque
 	// Other is a device, fifo or anything else without content to analyse.
 	Other
@@ -55,11 +66,13 @@ const (
 type Entry struct {
 	// Path is slash-separated and relative to the layer root: no leading slash, no "." or
 	// ".." elements. Entries whose names escape the root are skipped, never rewritten.
-	Path     string
-	Kind     Kind
-	Size     int64
-	Mode     fs.FileMode
+	Path string
+	Kind Kind
+	// Size is the length of a Regular entry's content, 0 for other kinds.
+	Size int64
+	Mode fs.FileMode
+	// Linkname is the target of a Symlink, as written, or of a Hardlink, cleaned like Path.
 	Linkname string
-	// Body is the content of a Regular entry.
+	// Body is the content of a Regular entry, nil for other kinds.
 	Body io.Reader
 }

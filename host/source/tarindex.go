@@ -46,7 +46,7 @@ func indexTar(p string, f *os.File) (*tarIndex, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: reading tar: %w", p, err)
+			return nil, fmt.Errorf("%s: reading tar archive: %w", p, err)
 		}
 		name, ok := cleanName(hdr.Name)
 		if !ok || name == "" {

@@ -80,7 +80,8 @@ func walkTar(ctx context.Context, r io.Reader, s stream, stats *WalkStats, fn fu
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
-	br := bufio.NewReaderSize(r, 64<<10)
+	fr := &flushingReader{r: r}
+	br := bufio.NewReaderSize(fr, 64<<10)
 	compression, err := sniff(br)
 	if err != nil {
 		return s.errorf("%w", err)
@@ -99,7 +100,9 @@ func walkTar(ctx context.Context, r io.Reader, s stream, stats *WalkStats, fn fu
 		cr.r = dr
 		src = cr
 	} else {
-		ra := startReadahead(func(w io.Writer) error { return decompress(compression, br, w) }, s.maxBytes)
+		ra := newReadahead(s.maxBytes)
+		fr.ra = ra
+		ra.start(func(w io.Writer) error { return decompress(compression, br, w) })
 		defer func() {
 			// Closing the source unblocks a producer stuck in a read when the walk ends
 			// early; after a complete walk the source is spent anyway.
@@ -112,9 +115,10 @@ func walkTar(ctx context.Context, r io.Reader, s stream, stats *WalkStats, fn fu
 	}
 
 	// A cancelled ctx usually shows up as a read error from a closed source; say what
-	// really happened.
+	// really happened. fn's own errors go back untouched.
+	fnFailed := false
 	defer func() {
-		if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		if err != nil && !fnFailed && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 			err = s.errorf("%w", ctx.Err())
 		}
 	}()
@@ -158,8 +162,14 @@ func walkTar(ctx context.Context, r io.Reader, s stream, stats *WalkStats, fn fu
 		}
 		stats.Entries++
 		err = fn(e)
-		body.r = nil
+		bodyErr := body.err
+		body.r, body.err = nil, nil
 		if err != nil {
+			if bodyErr != nil && errors.Is(err, bodyErr) {
+				// The stream broke under fn: say which layer and file.
+				return s.errorf("reading %s: %w", e.Path, err)
+			}
+			fnFailed = true
 			return err
 		}
 	}
@@ -205,13 +215,13 @@ func decompress(compression string, br *bufio.Reader, w io.Writer) error {
 	switch compression {
 	case "gzip":
 		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return fmt.Errorf("gzip: %w", err)
+		if err == nil {
+			_, err = zr.WriteTo(w)
 		}
-		if _, err := zr.WriteTo(w); err != nil {
-			return fmt.Errorf("gzip: %w", err)
+		if err != nil && !strings.HasPrefix(err.Error(), "gzip: ") {
+			err = fmt.Errorf("gzip: %w", err)
 		}
-		return nil
+		return err
 	case "zstd":
 		d, err := newZstd(br)
 		if err != nil {
@@ -263,14 +273,22 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // entryBody is the Body of a Regular entry. It goes dead when fn returns, so that a consumer
-// that keeps it reads an error rather than bytes of some later entry.
-type entryBody struct{ r io.Reader }
+// that keeps it reads an error rather than bytes of some later entry. It remembers a read
+// error, so that the walk can tell a broken stream from fn's own errors.
+type entryBody struct {
+	r   io.Reader
+	err error
+}
 
 func (b *entryBody) Read(p []byte) (int, error) {
 	if b.r == nil {
 		return 0, errBodyExpired
 	}
-	return b.r.Read(p)
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
 }
 
 type skipReason uint8
@@ -309,6 +327,20 @@ func cleanName(name string) (p string, ok bool) {
 	return p, true
 }
 
+// isSparse tells a GNU sparse file: old GNU format, or any of the PAX formats (which keep
+// the regular type flag and say so in GNU.sparse.* records).
+func isSparse(hdr *tar.Header) bool {
+	if hdr.Typeflag == tar.TypeGNUSparse {
+		return true
+	}
+	for k := range hdr.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
+}
+
 // entryFromHeader maps a tar header onto an Entry, or says why it is skipped.
 func entryFromHeader(hdr *tar.Header) (*Entry, skipReason) {
 	p, ok := cleanName(hdr.Name)
@@ -341,11 +373,18 @@ func entryFromHeader(hdr *tar.Header) (*Entry, skipReason) {
 		return e, skipNone
 	}
 
+	switch {
+	case isSparse(hdr):
+		// archive/tar expands the holes of a sparse file into zeros, up to a logical size
+		// the header alone sets: a few bytes could make fn read exabytes. No image build
+		// writes sparse files, so they go without content.
+		e.Kind = Other
+		return e, skipNone
+	}
 	switch hdr.Typeflag {
 	// '\x00' is the old-style regular file (tar.TypeRegA); archive/tar already maps it to
-	// TypeReg or TypeDir, but says so only in its source. Sparse and contiguous files have
-	// content like regular ones.
-	case tar.TypeReg, '\x00', tar.TypeGNUSparse, tar.TypeCont:
+	// TypeReg or TypeDir, but says so only in its source. Contiguous files are regular ones.
+	case tar.TypeReg, '\x00', tar.TypeCont:
 		e.Kind, e.Size = Regular, hdr.Size
 	case tar.TypeDir:
 		e.Kind = Dir
