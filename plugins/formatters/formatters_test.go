@@ -26,8 +26,10 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 //     minirootfs, two secrets, a failed plugin and a file error;
 //   - empty: a directory where nothing was found;
 //   - filesystem: a source tree (no layers, no OS) with Go, npm and PyPI packages taken
-//     from the corpus lockfiles, and a plugin refused for its ABI.
-var inputs = []string{"report", "empty", "filesystem"}
+//     from the corpus lockfiles, and a plugin refused for its ABI;
+//   - vulns: a real scan of Alpine 3.10.9 with an upper layer pinning older musl and
+//     openssl, matched against the demo database (Alpine secdb v3.10).
+var inputs = []string{"report", "empty", "filesystem", "vulns"}
 
 // outputs are the renderings of each input: request and golden file suffix.
 var outputs = []struct {

@@ -338,7 +338,14 @@ func (p *printer) vulnerabilities(r *sdk.Report) {
 		{title: "Status", max: 12},
 		{title: "Installed", max: maxVersion},
 		{title: "Fixed", max: maxVersion},
-		{title: "Title", max: maxTitle},
+	}
+	// No Title column when no finding has one (Alpine's secdb, for one, gives none).
+	hasTitle := false
+	for i := range vs {
+		hasTitle = hasTitle || vs[i].Summary != "" || vs[i].Details != ""
+	}
+	if hasTitle {
+		cols = append(cols, column{title: "Title", max: maxTitle})
 	}
 	g := newGrid(cols, len(vs))
 	for i := range vs {
@@ -351,7 +358,11 @@ func (p *printer) vulnerabilities(r *sdk.Report) {
 		if title == "" {
 			title = v.Details
 		}
-		g.add(v.Package.Name, v.ID, strings.ToUpper(v.Severity), status, v.Package.Version, strings.Join(v.FixedVersions, ", "), title)
+		row := []string{v.Package.Name, v.ID, strings.ToUpper(v.Severity), status, v.Package.Version, strings.Join(v.FixedVersions, ", ")}
+		if hasTitle {
+			row = append(row, title)
+		}
+		g.add(row...)
 	}
 	g.write(p)
 }
