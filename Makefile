@@ -54,7 +54,8 @@ fuzz:
 	@./scripts/fuzz.sh 5m
 
 bench: build
-	$(GO) test -run="^$$" -bench=BenchmarkBuiltinModules -benchtime=3x ./host/wasm/
+	$(GO) test -run="^$$" -bench='BenchmarkBuiltinModules/.*/(compile|instantiate)' -benchtime=3x ./host/wasm/
+	$(GO) test -run="^$$" -bench='BenchmarkBuiltinModules/.*/empty-call' ./host/wasm/
 	$(GO) run ./internal/tools/bench -trawl $(BIN)
 
 lint:
