@@ -52,8 +52,8 @@ func main() {
 	var cold, warm []measure
 	for i := 0; i < *runs; i++ {
 		cache := filepath.Join(work, fmt.Sprintf("cache-%d", i))
-		cold = append(cold, run(bin, "image", "--input", alpine, "-f", "json", "-o", os.DevNull, "--cache-dir", cache, "-q"))
-		warm = append(warm, run(bin, "image", "--input", alpine, "-f", "json", "-o", os.DevNull, "--cache-dir", cache, "-q"))
+		cold = append(cold, run(bin, "image", "--input", alpine, "-f", "json", "-o", os.DevNull, "--cache-dir", cache, "-q", "--skip-db"))
+		warm = append(warm, run(bin, "image", "--input", alpine, "-f", "json", "-o", os.DevNull, "--cache-dir", cache, "-q", "--skip-db"))
 	}
 	report("cold (empty compilation cache)", cold)
 	report("warm (compilation cache filled)", warm)
@@ -72,7 +72,7 @@ func main() {
 		var ours, ref []measure
 		for i := 0; i < *runs; i++ {
 			ref = append(ref, run("sh", "-c", "gzip -dc "+layer+" | tar -t >/dev/null"))
-			ours = append(ours, run(bin, "image", "--input", img, "-f", "json", "-o", os.DevNull, "--cache-dir", cache, "-q"))
+			ours = append(ours, run(bin, "image", "--input", img, "-f", "json", "-o", os.DevNull, "--cache-dir", cache, "-q", "--skip-db"))
 		}
 		o, r := median(ours), median(ref)
 		fmt.Printf("layer %d MiB uncompressed (%.0f MiB gzip): trawl %.2fs (%.0f MiB/s, peak RSS %d MiB), gzip|tar %.2fs (%.0f MiB/s); ratio %.2f (target >= 0.65)\n",
