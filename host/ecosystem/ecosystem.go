@@ -58,10 +58,14 @@ func OSV(pkgType string, os *sdk.OS) string {
 			}
 			return "Debian"
 		case "ubuntu":
-			if os.Version != "" {
-				return "Ubuntu:" + os.Version
+			if os.Version == "" {
+				return "Ubuntu"
 			}
-			return "Ubuntu"
+			// OSV names long-term releases (April of even years) "Ubuntu:22.04:LTS".
+			if lts(os.Version) {
+				return "Ubuntu:" + os.Version + ":LTS"
+			}
+			return "Ubuntu:" + os.Version
 		}
 	}
 	return ""
@@ -122,6 +126,15 @@ func Finalize(pkgs []sdk.Package, os *sdk.OS) {
 			p.PURL = PURL(*p, os)
 		}
 	}
+}
+
+// lts reports whether an Ubuntu version (YY.MM) is a long-term support release.
+func lts(v string) bool {
+	year, month, ok := strings.Cut(v, ".")
+	if !ok || month != "04" || len(year) != 2 {
+		return false
+	}
+	return (year[1]-'0')%2 == 0 && year[0] >= '0' && year[0] <= '9'
 }
 
 func major(v string) string {
