@@ -9,7 +9,8 @@ import (
 	"github.com/trawlscan/trawl/sdk"
 )
 
-// progress draws one status line on a terminal: layers read, bytes pulled. It is used only
+// progress draws one status line on a terminal: layers done, compressed bytes read (pulled,
+// for a registry). It is used only
 // when stderr is a terminal, so logs and pipes never see carriage returns.
 type progress struct {
 	mu       sync.Mutex
@@ -70,7 +71,7 @@ func (p *progress) drawLocked(force bool) {
 	}
 	line := fmt.Sprintf("scanning: %d/%d layers", p.done, p.total)
 	if size > 0 {
-		line += fmt.Sprintf(", %s of %s pulled", mib(read), mib(size))
+		line += fmt.Sprintf(", %s of %s read", mib(read), mib(size))
 	}
 	fmt.Fprintf(p.w, "\r\033[K%s", line)
 }
