@@ -80,5 +80,3 @@ func flatten(ve *jsonschema.ValidationError) string {
 	}
 	return strings.Join(parts, "; ")
 }
-
-
