@@ -9,18 +9,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trawlscan/trawl/internal/corpustest"
 )
 
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir, err := filepath.Abs("../../../shared/corpus/advisories")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("the shared corpus is not at %s", dir)
-	}
-	return dir
+	return corpustest.Path(t, "advisories")
 }
 
 var fixedClock = WithClock(func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) })

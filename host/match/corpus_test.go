@@ -12,6 +12,7 @@ import (
 	"github.com/trawlscan/trawl/host/match"
 	"github.com/trawlscan/trawl/host/osv"
 	"github.com/trawlscan/trawl/host/version"
+	"github.com/trawlscan/trawl/internal/corpustest"
 )
 
 // corpusDir returns the shared advisory corpus: $TRAWL_CORPUS/advisories, or
@@ -19,25 +20,7 @@ import (
 // test fails when it is missing.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	if d := os.Getenv("TRAWL_CORPUS"); d != "" {
-		return filepath.Join(d, "advisories")
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			c := filepath.Join(d, "..", "shared", "corpus", "advisories")
-			if _, err := os.Stat(c); err != nil {
-				t.Fatalf("advisory corpus not found next to the repository (set TRAWL_CORPUS): %v", err)
-			}
-			return c
-		}
-		if filepath.Dir(d) == d {
-			t.Fatalf("no go.mod above %s; set TRAWL_CORPUS", wd)
-		}
-	}
+	return corpustest.Path(t, "advisories")
 }
 
 func loadAdvisory(t testing.TB, path string) *osv.Vulnerability {

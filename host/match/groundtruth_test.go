@@ -16,20 +16,14 @@ import (
 	"github.com/trawlscan/trawl/host/db"
 	"github.com/trawlscan/trawl/host/ecosystem"
 	"github.com/trawlscan/trawl/host/match"
+	"github.com/trawlscan/trawl/internal/corpustest"
 	"github.com/trawlscan/trawl/sdk"
 )
 
 // corpus returns ../shared/corpus from the repository root, skipping when it is absent.
 func corpus(t testing.TB) string {
 	t.Helper()
-	dir, err := filepath.Abs("../../../shared/corpus")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("the shared corpus is not at %s", dir)
-	}
-	return dir
+	return corpustest.Dir(t)
 }
 
 var (

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/trawlscan/trawl/internal/corpustest"
 )
 
 // corpusDir returns the shared test corpus's advisories, ../shared/corpus/advisories from
@@ -19,25 +21,7 @@ import (
 // tests skip without it.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the package directory")
-		}
-		dir = parent
-	}
-	advisories := filepath.Join(dir, "..", "shared", "corpus", "advisories")
-	if _, err := os.Stat(advisories); err != nil {
-		t.Skipf("test corpus not found: %v", err)
-	}
-	return advisories
+	return corpustest.Path(t, "advisories")
 }
 
 // corpusVector is one CVSS vector found in a corpus file.

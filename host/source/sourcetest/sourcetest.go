@@ -39,6 +39,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/trawlscan/trawl/internal/corpustest"
 )
 
 // DefaultTag is the tag WriteDockerArchive and WriteDockerSave give the image.
@@ -180,25 +182,7 @@ func layerFromBytes(t testing.TB, b []byte, opts ...tarball.LayerOption) v1.Laye
 // directory). The test fails when it is missing.
 func Corpus(t testing.TB) string {
 	t.Helper()
-	if d := os.Getenv("TRAWL_CORPUS"); d != "" {
-		return d
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("sourcetest: %v", err)
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			c := filepath.Join(d, "..", "shared", "corpus")
-			if _, err := os.Stat(c); err != nil {
-				t.Fatalf("sourcetest: corpus not found next to the repository (set TRAWL_CORPUS): %v", err)
-			}
-			return c
-		}
-		if filepath.Dir(d) == d {
-			t.Fatalf("sourcetest: no go.mod above %s; set TRAWL_CORPUS", wd)
-		}
-	}
+	return corpustest.Dir(t)
 }
 
 // AlpineTarball returns the path of the Alpine minirootfs tarball of version (e.g. "3.20.3")

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/trawlscan/trawl/internal/corpustest"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -18,25 +19,7 @@ import (
 // directory holding go.mod). It lives outside the repository, so tests skip without it.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the package directory")
-		}
-		dir = parent
-	}
-	corpus := filepath.Join(dir, "..", "shared", "corpus")
-	if _, err := os.Stat(corpus); err != nil {
-		t.Skipf("test corpus not found: %v", err)
-	}
-	return corpus
+	return corpustest.Dir(t)
 }
 
 func TestCorpus(t *testing.T) {
