@@ -250,25 +250,37 @@ func hostileManifest(abi string, timeoutMS int64) *sdk.Manifest {
 	}
 }
 
+// TestFailingPluginFailsAlone runs a hostile plugin beside the built-in ones, one
+// misbehaviour per scan: each scan still reports every Alpine package, names the plugin and
+// why it failed, and exits 4 (incomplete).
 func TestFailingPluginFailsAlone(t *testing.T) {
 	base := sourcetest.AlpineLayer(t, "3.20.3")
-	img := sourcetest.WriteDockerArchive(t, sourcetest.Image(t, base, sourcetest.Layer(t,
-		sourcetest.File("chaos/loop", "x"),
-		sourcetest.File("chaos/garbage", "x"),
-		sourcetest.File("chaos/oom", "x"),
-		sourcetest.File("chaos/fine", "x"),
-	)))
 	for _, tc := range []struct {
-		name, abi string
-		status    string
-		errWant   []string
+		name, file, abi string
+		status          string
+		errWant         []string
 	}{
-		{"misbehaving plugin", "1.0", sdk.PluginFailed, []string{"exceeded its deadline of 500ms", "more failed calls"}},
-		{"plugin of another ABI major", "2.0", sdk.PluginRefused, []string{"ABI 2.0", "ABI 1.0"}},
+		{"infinite loop", "loop", "1.0", sdk.PluginFailed, []string{"exceeded its deadline of 500ms"}},
+		{"memory bomb", "oom", "1.0", sdk.PluginFailed, []string{"exceeded its memory limit of 96 MiB"}},
+		{"trap", "panic", "1.0", sdk.PluginFailed, []string{"trawl_analyze_end trapped"}},
+		{"garbage output", "garbage", "1.0", sdk.PluginFailed, []string{"not a valid analysis result"}},
+		{"oversized output", "flood", "1.0", sdk.PluginFailed, []string{"more than its limit of 1048576 bytes"}},
+		{"repeated failures", "", "1.0", sdk.PluginFailed, []string{"exceeded its deadline", "(and 2 more failed calls)"}},
+		{"another ABI major", "fine", "2.0", sdk.PluginRefused, []string{"ABI 2.0", "ABI 1.0"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			files := []sourcetest.TarEntry{sourcetest.File("chaos/"+tc.file, "x")}
+			if tc.file == "" {
+				files = []sourcetest.TarEntry{
+					sourcetest.File("chaos/loop", "x"), sourcetest.File("chaos/garbage", "x"),
+					sourcetest.File("chaos/panic", "x"), sourcetest.File("chaos/fine", "x"),
+				}
+			}
+			img := sourcetest.WriteDockerArchive(t, sourcetest.Image(t, base, sourcetest.Layer(t, files...)))
+			m := hostileManifest(tc.abi, 500)
+			m.Limits.OutputBytes = 1 << 20
 			plugin := filepath.Join(t.TempDir(), "hostile.wasm")
-			if err := os.WriteFile(plugin, wasmtest.Build(t, "../../host/wasm/testdata/hostile", hostileManifest(tc.abi, 500)), 0o644); err != nil {
+			if err := os.WriteFile(plugin, wasmtest.Build(t, "../../host/wasm/testdata/hostile", m), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			start := time.Now()

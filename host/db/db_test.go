@@ -23,6 +23,9 @@ var fixedClock = WithClock(func() time.Time { return time.Date(2026, 11, 25, 12,
 // TestImportCorpus imports every advisory source of the corpus, each as its own input, and
 // asserts the exact summary: what each source gave, what it was refused and why.
 func TestImportCorpus(t *testing.T) {
+	if raceEnabled {
+		t.Skip("8 s plainly, 70 s under the race detector, single-goroutine code: the plain run covers it")
+	}
 	root := corpusDir(t)
 	type want struct {
 		dir        string
