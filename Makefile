@@ -62,6 +62,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '/testdata/')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	GOOS=wasip1 GOARCH=wasm $(GO) vet ./sdk/... $(PLUGINS:%=./plugins/%/...)
 
 clean:
 	rm -rf bin .cache $(WASM_DIR)/*.wasm plugins/builtin/precompiled/*/

@@ -52,7 +52,8 @@ func view(ptr, size uint32) []byte {
 	if size == 0 {
 		return nil
 	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(uintptr(ptr))), size)
+	// ptr is an address in this module's linear memory, where address 0 is the start.
+	return unsafe.Slice((*byte)(unsafe.Add(nil, ptr)), size)
 }
 
 // outputWriter sends bytes to the host, which caps the total per call.

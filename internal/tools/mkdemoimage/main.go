@@ -1,8 +1,9 @@
 // Command mkdemoimage writes the demo image that `make demo` scans: Alpine 3.10.9's real
-// minirootfs as the base layer, plus a layer that adds a file, as a docker-archive tar.
-// It is run by hand when the demo image changes; the result is committed.
+// minirootfs as the base layer, plus an application layer holding the files of an app
+// directory under /srv/app, as a docker-archive tar. It is run by hand when the demo image
+// changes; the result is committed.
 //
-//	go run ./internal/tools/mkdemoimage ../shared/corpus/rootfs/alpine/alpine-minirootfs-3.10.9-x86_64.tar.gz testdata/images/alpine-3.10-demo.tar
+//	go run ./internal/tools/mkdemoimage ../shared/corpus/rootfs/alpine/alpine-minirootfs-3.10.9-x86_64.tar.gz testdata/app testdata/images/alpine-3.10-demo.tar
 package main
 
 import (
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -21,17 +23,17 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: mkdemoimage MINIROOTFS.tar.gz OUT.tar")
+	if len(os.Args) != 4 {
+		fmt.Fprintln(os.Stderr, "usage: mkdemoimage MINIROOTFS.tar.gz APPDIR OUT.tar")
 		os.Exit(2)
 	}
-	if err := run(os.Args[1], os.Args[2]); err != nil {
+	if err := run(os.Args[1], os.Args[2], os.Args[3]); err != nil {
 		fmt.Fprintln(os.Stderr, "mkdemoimage:", err)
 		os.Exit(1)
 	}
 }
 
-func run(rootfs, out string) error {
+func run(rootfs, appDir, out string) error {
 	base, err := tarball.LayerFromFile(rootfs)
 	if err != nil {
 		return err
@@ -39,11 +41,22 @@ func run(rootfs, out string) error {
 	var app bytes.Buffer
 	tw := tar.NewWriter(&app)
 	created := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-	for _, f := range []struct{ name, body string }{
-		{"srv/", ""},
-		{"srv/app/", ""},
-		{"srv/app/README", "the demo application layer\n"},
-	} {
+	files := []struct{ name, body string }{{"srv/", ""}, {"srv/app/", ""}}
+	entries, err := os.ReadDir(appDir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(appDir, e.Name()))
+		if err != nil {
+			return err
+		}
+		files = append(files, struct{ name, body string }{"srv/app/" + e.Name(), string(b)})
+	}
+	for _, f := range files {
 		h := &tar.Header{Name: f.name, Mode: 0o644, Size: int64(len(f.body)), ModTime: created, Typeflag: tar.TypeReg}
 		if f.body == "" {
 			h.Typeflag, h.Mode = tar.TypeDir, 0o755
@@ -62,7 +75,7 @@ func run(rootfs, out string) error {
 	}
 	img, err := mutate.Append(empty.Image,
 		mutate.Addendum{Layer: base, History: v1.History{CreatedBy: "ADD alpine-minirootfs-3.10.9-x86_64.tar.gz /", Created: v1.Time{Time: created}}},
-		mutate.Addendum{Layer: appLayer, History: v1.History{CreatedBy: "COPY README /srv/app/", Created: v1.Time{Time: created}}},
+		mutate.Addendum{Layer: appLayer, History: v1.History{CreatedBy: "COPY app/ /srv/app/", Created: v1.Time{Time: created}}},
 	)
 	if err != nil {
 		return err
