@@ -14,8 +14,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -23,6 +26,7 @@ import (
 	"github.com/trawlscan/trawl/host/wasm/wasmtest"
 	"github.com/trawlscan/trawl/plugins/builtin"
 	"github.com/trawlscan/trawl/sdk"
+	"github.com/trawlscan/trawl/sdk/schema"
 )
 
 var alpineVersions = []string{"3.10.9", "3.12.12", "3.18.9", "3.20.3"}
@@ -59,7 +63,38 @@ func scanJSON(t *testing.T, wantCode int, args ...string) *sdk.Report {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("report is not JSON: %v\n%s", err, out)
 	}
+	validateReport(t, []byte(out))
 	return &rep
+}
+
+var (
+	reportSchemaOnce sync.Once
+	reportSchema     *jsonschema.Schema
+)
+
+// validateReport checks a report against sdk/schema/report.schema.json.
+func validateReport(t *testing.T, raw []byte) {
+	t.Helper()
+	reportSchemaOnce.Do(func() {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema.Report))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := jsonschema.NewCompiler()
+		if err := c.AddResource(schema.ReportID, doc); err != nil {
+			t.Fatal(err)
+		}
+		if reportSchema, err = c.Compile(schema.ReportID); err != nil {
+			t.Fatal(err)
+		}
+	})
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reportSchema.Validate(doc); err != nil {
+		t.Errorf("report does not match the report schema: %v", err)
+	}
 }
 
 // apkInstalled reads name@version of every package in the lib/apk/db/installed of an Alpine
@@ -295,6 +330,7 @@ func TestFailingPluginFailsAlone(t *testing.T) {
 			if err := json.Unmarshal([]byte(out), &rep); err != nil {
 				t.Fatalf("no report written: %v", err)
 			}
+			validateReport(t, []byte(out))
 			checkAlpine(t, &rep, "3.20.3", diffID(t, base))
 			var st *sdk.PluginStatus
 			for i := range rep.Plugins {
