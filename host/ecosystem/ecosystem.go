@@ -67,8 +67,80 @@ func OSV(pkgType string, os *sdk.OS) string {
 			}
 			return "Ubuntu:" + os.Version
 		}
+	case "rpm":
+		return rpmEcosystem(os)
 	}
 	return ""
+}
+
+// rpmEcosystem names the OSV ecosystem of rpm packages by the os-release ID. OSV has none
+// for CentOS, Oracle Linux, Amazon Linux or Fedora: their packages get "".
+func rpmEcosystem(os *sdk.OS) string {
+	// withRelease qualifies base with a release when the OS has a version, as Debian's does.
+	withRelease := func(base, release string) string {
+		if release == "" {
+			return base
+		}
+		return base + ":" + release
+	}
+	switch os.Family {
+	case "rhel":
+		// OSV files Red Hat advisories per product stream and repository
+		// ("Red Hat:enterprise_linux:9::appstream"), which os-release cannot tell: an
+		// image's packages come from BaseOS and AppStream alike. Plain "Red Hat" names the
+		// vendor; matching it to the streams is the vulnerability database's business.
+		return "Red Hat"
+	case "rocky":
+		return withRelease("Rocky Linux", major(os.Version))
+	case "almalinux":
+		return withRelease("AlmaLinux", major(os.Version))
+	case "opensuse-leap", "opensuse":
+		// "opensuse" is the ID of Leap 42.x.
+		return withRelease("openSUSE", prefixed("Leap ", majorMinor(os.Version)))
+	case "opensuse-leap-micro":
+		return withRelease("openSUSE", prefixed("Leap Micro ", majorMinor(os.Version)))
+	case "opensuse-tumbleweed":
+		// A rolling release: OSV has one ecosystem for every snapshot.
+		return "openSUSE:Tumbleweed"
+	case "sles":
+		return withRelease("SUSE", prefixed("Linux Enterprise Server ", servicePack(os.Version)))
+	case "sles_sap":
+		return withRelease("SUSE", prefixed("Linux Enterprise Server for SAP Applications ", servicePack(os.Version)))
+	case "sled":
+		return withRelease("SUSE", prefixed("Linux Enterprise Desktop ", servicePack(os.Version)))
+	case "sle-micro":
+		return withRelease("SUSE", prefixed("Linux Enterprise Micro ", majorMinor(os.Version)))
+	}
+	return ""
+}
+
+func prefixed(prefix, s string) string {
+	if s == "" {
+		return ""
+	}
+	return prefix + s
+}
+
+// servicePack turns a SUSE Linux Enterprise VERSION_ID into the product version OSV names:
+// "15.5" is "15 SP5", "15" and "15.0" are "15".
+func servicePack(v string) string {
+	maj, sp, _ := strings.Cut(v, ".")
+	if !digits(maj) || (sp != "" && !digits(sp)) {
+		return ""
+	}
+	if sp == "" || strings.TrimLeft(sp, "0") == "" {
+		return maj
+	}
+	return maj + " SP" + strings.TrimLeft(sp, "0")
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // purlNamespace is the purl namespace of an OS package: the distribution.

@@ -23,6 +23,12 @@ func TestOSVAndPURL(t *testing.T) {
 		{sdk.Package{Name: "libc6", Version: "2.36-9+deb12u7", Type: "deb", Arch: "amd64", SourceName: "glibc"}, debian,
 			"Debian:12", "pkg:deb/debian/libc6@2.36-9%2Bdeb12u7?arch=amd64&distro=debian-12&upstream=glibc"},
 		{sdk.Package{Name: "bash", Version: "5.1-6ubuntu1", Type: "deb"}, ubuntu, "Ubuntu:22.04:LTS", "pkg:deb/ubuntu/bash@5.1-6ubuntu1?distro=ubuntu-22.04"},
+		// As the dpkg analyzer reports it: a package without Source is its own source.
+		{sdk.Package{Name: "bash", Version: "5.2.15-2+b7", Type: "deb", Arch: "amd64", SourceName: "bash", SourceVersion: "5.2.15-2"},
+			&sdk.OS{Family: "debian", Name: "Debian GNU/Linux (distroless)", Version: "12"},
+			"Debian:12", "pkg:deb/debian/bash@5.2.15-2%2Bb7?arch=amd64&distro=debian-12"},
+		{sdk.Package{Name: "openssl-libs", Version: "1:3.0.7-27.el9", Type: "rpm", Arch: "x86_64", SourceName: "openssl"}, &sdk.OS{Family: "rocky", Version: "9.3"},
+			"Rocky Linux:9", "pkg:rpm/rocky/openssl-libs@1:3.0.7-27.el9?arch=x86_64&distro=rocky-9.3&upstream=openssl"},
 		{sdk.Package{Name: "bash", Version: "5.2", Type: "deb"}, &sdk.OS{Family: "ubuntu", Version: "25.10"}, "Ubuntu:25.10", "pkg:deb/ubuntu/bash@5.2?distro=ubuntu-25.10"},
 		{sdk.Package{Name: "bash", Version: "5.2", Type: "deb"}, &sdk.OS{Family: "ubuntu", Version: "23.04"}, "Ubuntu:23.04", "pkg:deb/ubuntu/bash@5.2?distro=ubuntu-23.04"},
 		{sdk.Package{Name: "musl", Version: "1.2.5-r0", Type: "apk"}, nil, "", "pkg:apk/musl@1.2.5-r0"},
@@ -37,6 +43,66 @@ func TestOSVAndPURL(t *testing.T) {
 		}
 		if got := PURL(tc.pkg, tc.os); got != tc.purl {
 			t.Errorf("PURL(%s) = %q, want %q", tc.pkg.Name, got, tc.purl)
+		}
+	}
+}
+
+// TestOSVDistributions covers the OS package ecosystems, by purl type and os-release ID and
+// VERSION_ID (or the version a release file gave), as OSV names them.
+func TestOSVDistributions(t *testing.T) {
+	for _, tc := range []struct {
+		pkgType, family, version, want string
+	}{
+		// Debian, from os-release or etc/debian_version (a point release); distroless
+		// images say ID=debian.
+		{"deb", "debian", "12", "Debian:12"},
+		{"deb", "debian", "12.7", "Debian:12"},
+		{"deb", "debian", "11", "Debian:11"},
+		{"deb", "debian", "6.0.10", "Debian:6"},
+		{"deb", "debian", "", "Debian"},
+		{"deb", "ubuntu", "18.04", "Ubuntu:18.04:LTS"},
+		{"deb", "ubuntu", "24.04", "Ubuntu:24.04:LTS"},
+		{"deb", "ubuntu", "24.10", "Ubuntu:24.10"},
+		// Red Hat and its rebuilds.
+		{"rpm", "rhel", "9.4", "Red Hat"},
+		{"rpm", "rhel", "7.9", "Red Hat"},
+		{"rpm", "rhel", "", "Red Hat"},
+		{"rpm", "rocky", "9.3", "Rocky Linux:9"},
+		{"rpm", "rocky", "8.10", "Rocky Linux:8"},
+		{"rpm", "rocky", "", "Rocky Linux"},
+		{"rpm", "almalinux", "9.4", "AlmaLinux:9"},
+		{"rpm", "almalinux", "8.10", "AlmaLinux:8"},
+		// No OSV ecosystem.
+		{"rpm", "centos", "7", ""},
+		{"rpm", "ol", "9.3", ""},
+		{"rpm", "amzn", "2023", ""},
+		{"rpm", "fedora", "40", ""},
+		// SUSE.
+		{"rpm", "opensuse-leap", "15.5", "openSUSE:Leap 15.5"},
+		{"rpm", "opensuse-leap", "15.6", "openSUSE:Leap 15.6"},
+		{"rpm", "opensuse", "42.3", "openSUSE:Leap 42.3"},
+		{"rpm", "opensuse-leap", "", "openSUSE"},
+		{"rpm", "opensuse-leap-micro", "5.5", "openSUSE:Leap Micro 5.5"},
+		{"rpm", "opensuse-tumbleweed", "20240607", "openSUSE:Tumbleweed"},
+		{"rpm", "sles", "15.5", "SUSE:Linux Enterprise Server 15 SP5"},
+		{"rpm", "sles", "12.5", "SUSE:Linux Enterprise Server 12 SP5"},
+		{"rpm", "sles", "15", "SUSE:Linux Enterprise Server 15"},
+		{"rpm", "sles", "15.0", "SUSE:Linux Enterprise Server 15"},
+		{"rpm", "sles", "15.x", "SUSE"},
+		{"rpm", "sles_sap", "15.4", "SUSE:Linux Enterprise Server for SAP Applications 15 SP4"},
+		{"rpm", "sled", "15.5", "SUSE:Linux Enterprise Desktop 15 SP5"},
+		{"rpm", "sle-micro", "5.5", "SUSE:Linux Enterprise Micro 5.5"},
+		// apk distributions.
+		{"apk", "wolfi", "20230201", "Wolfi"},
+		{"apk", "chainguard", "20230214", "Chainguard"},
+		// A package type the OS does not use has no ecosystem there.
+		{"rpm", "debian", "12", ""},
+		{"deb", "rhel", "9.4", ""},
+		{"apk", "debian", "12", ""},
+		{"deb", "linux", "1", ""},
+	} {
+		if got := OSV(tc.pkgType, &sdk.OS{Family: tc.family, Version: tc.version}); got != tc.want {
+			t.Errorf("OSV(%s, %s %s) = %q, want %q", tc.pkgType, tc.family, tc.version, got, tc.want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 // Package osrelease identifies the operating system of a root filesystem from its
-// os-release file (etc/os-release, usr/lib/os-release; see os-release(5)) or, on Alpine,
-// from etc/alpine-release.
+// os-release file (etc/os-release, usr/lib/os-release; see os-release(5)) or from the
+// one-line release files that distributions kept from before os-release: etc/alpine-release,
+// etc/debian_version, and the etc/redhat-release family (ParseRedHatRelease).
 //
 // os-release is a list of shell-style variable assignments. The reader here follows
 // systemd's (parse_env_file), which defines what the format accepts in practice: comments
@@ -60,7 +61,23 @@ func Parse(path string, r io.Reader) (*sdk.OS, error) {
 		}
 		o.Family = family
 	}
+	if distroless(vars) {
+		// Google's distroless images keep Debian's ID, NAME and VERSION_ID, since their
+		// packages are Debian's and Debian's advisories apply, but have PRETTY_NAME
+		// "Distroless" and the project as HOME_URL. The family stays; the name says it.
+		if o.Name == "" {
+			o.Name = "Distroless"
+		} else if len(o.Name) <= maxField-len(" (distroless)") {
+			o.Name += " (distroless)"
+		}
+	}
 	return o, nil
+}
+
+// distroless reports whether an os-release is that of a gcr.io/distroless image.
+func distroless(vars map[string]variable) bool {
+	return strings.EqualFold(vars["PRETTY_NAME"].value, "Distroless") ||
+		strings.Contains(strings.ToLower(vars["HOME_URL"].value), "github.com/googlecontainertools/distroless")
 }
 
 // ParseAlpineRelease reads Alpine's etc/alpine-release, which holds the release version
@@ -70,19 +87,9 @@ func ParseAlpineRelease(path string, r io.Reader) (*sdk.OS, error) {
 	if err != nil {
 		return nil, err
 	}
-	version, versionLine := "", 0
-	for i, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		if version != "" {
-			return nil, fmt.Errorf("%s:%d: not an alpine-release file: a second line after the version on line %d", path, i+1, versionLine)
-		}
-		version, versionLine = line, i+1
-	}
-	if version == "" {
-		return nil, fmt.Errorf("%s: not an alpine-release file: no version", path)
+	version, versionLine, err := releaseLine(path, data, "an alpine-release file", "version")
+	if err != nil {
+		return nil, err
 	}
 	if !validAlpineVersion(version) {
 		return nil, fmt.Errorf("%s:%d: not an alpine-release file: %q is not a version", path, versionLine, truncate(version))
@@ -101,6 +108,26 @@ func readAll(path string, r io.Reader, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: larger than %d bytes, refused", path, limit)
 	}
 	return data, nil
+}
+
+// releaseLine returns the one line of a one-line release file, trimmed, and its number.
+// Blank lines around it are fine; a second line means the file is something else. kind
+// names the file in errors ("an alpine-release file"), what its content ("version").
+func releaseLine(path string, data []byte, kind, what string) (line string, lineNo int, err error) {
+	for i, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		if line != "" {
+			return "", 0, fmt.Errorf("%s:%d: not %s: a second line after the %s on line %d", path, i+1, kind, what, lineNo)
+		}
+		line, lineNo = l, i+1
+	}
+	if line == "" {
+		return "", 0, fmt.Errorf("%s: not %s: no %s", path, kind, what)
+	}
+	return line, lineNo, nil
 }
 
 // variable is one assignment: its value and the line it starts on.

@@ -336,7 +336,179 @@ HOME_URL="https://github.com/GoogleContainerTools/distroless"
 SUPPORT_URL="https://github.com/GoogleContainerTools/distroless/blob/master/README.md"
 BUG_REPORT_URL="https://github.com/GoogleContainerTools/distroless/issues/new"
 `,
-			want: sdk.OS{Family: "debian", Name: "Debian GNU/Linux", Version: "12", PrettyName: "Distroless"},
+			want: sdk.OS{Family: "debian", Name: "Debian GNU/Linux (distroless)", Version: "12", PrettyName: "Distroless"},
+		},
+		{
+			// gcr.io/distroless/base-debian11, the same form one release earlier.
+			name: "distroless Debian 11",
+			in: `PRETTY_NAME="Distroless"
+NAME="Debian GNU/Linux"
+ID="debian"
+VERSION_ID="11"
+VERSION="Debian GNU/Linux 11 (bullseye)"
+HOME_URL="https://github.com/GoogleContainerTools/distroless"
+SUPPORT_URL="https://github.com/GoogleContainerTools/distroless/blob/master/README.md"
+BUG_REPORT_URL="https://github.com/GoogleContainerTools/distroless/issues/new"
+`,
+			want: sdk.OS{Family: "debian", Name: "Debian GNU/Linux (distroless)", Version: "11", PrettyName: "Distroless"},
+		},
+		{
+			name: "Ubuntu 24.04",
+			in: `PRETTY_NAME="Ubuntu 24.04.1 LTS"
+NAME="Ubuntu"
+VERSION_ID="24.04"
+VERSION="24.04.1 LTS (Noble Numbat)"
+VERSION_CODENAME=noble
+ID=ubuntu
+ID_LIKE=debian
+HOME_URL="https://www.ubuntu.com/"
+SUPPORT_URL="https://help.ubuntu.com/"
+BUG_REPORT_URL="https://bugs.launchpad.net/ubuntu/"
+PRIVACY_POLICY_URL="https://www.ubuntu.com/legal/terms-and-policies/privacy-policy"
+UBUNTU_CODENAME=noble
+LOGO=ubuntu-logo
+`,
+			want: sdk.OS{Family: "ubuntu", Name: "Ubuntu", Version: "24.04", PrettyName: "Ubuntu 24.04.1 LTS", Codename: "noble"},
+		},
+		{
+			name: "CentOS Linux 7",
+			in: `NAME="CentOS Linux"
+VERSION="7 (Core)"
+ID="centos"
+ID_LIKE="rhel fedora"
+VERSION_ID="7"
+PRETTY_NAME="CentOS Linux 7 (Core)"
+ANSI_COLOR="0;31"
+CPE_NAME="cpe:/o:centos:centos:7"
+HOME_URL="https://www.centos.org/"
+BUG_REPORT_URL="https://bugs.centos.org/"
+
+CENTOS_MANTISBT_PROJECT="CentOS-7"
+CENTOS_MANTISBT_PROJECT_VERSION="7"
+REDHAT_SUPPORT_PRODUCT="centos"
+REDHAT_SUPPORT_PRODUCT_VERSION="7"
+
+`,
+			want: sdk.OS{Family: "centos", Name: "CentOS Linux", Version: "7", PrettyName: "CentOS Linux 7 (Core)"},
+		},
+		{
+			name: "CentOS Stream 9",
+			in: `NAME="CentOS Stream"
+VERSION="9"
+ID="centos"
+ID_LIKE="rhel fedora"
+VERSION_ID="9"
+PLATFORM_ID="platform:el9"
+PRETTY_NAME="CentOS Stream 9"
+ANSI_COLOR="0;31"
+LOGO="fedora-logo-icon"
+CPE_NAME="cpe:/o:centos:centos:9"
+HOME_URL="https://centos.org/"
+BUG_REPORT_URL="https://issues.redhat.com/"
+REDHAT_SUPPORT_PRODUCT="Red Hat Enterprise Linux 9"
+REDHAT_SUPPORT_PRODUCT_VERSION="CentOS Stream"
+`,
+			want: sdk.OS{Family: "centos", Name: "CentOS Stream", Version: "9", PrettyName: "CentOS Stream 9"},
+		},
+		{
+			name: "AlmaLinux 9",
+			in: `NAME="AlmaLinux"
+VERSION="9.4 (Seafoam Ocelot)"
+ID="almalinux"
+ID_LIKE="rhel centos fedora"
+VERSION_ID="9.4"
+PLATFORM_ID="platform:el9"
+PRETTY_NAME="AlmaLinux 9.4 (Seafoam Ocelot)"
+ANSI_COLOR="0;34"
+LOGO="fedora-logo-icon"
+CPE_NAME="cpe:/o:almalinux:almalinux:9::baseos"
+HOME_URL="https://almalinux.org/"
+DOCUMENTATION_URL="https://wiki.almalinux.org/"
+BUG_REPORT_URL="https://bugs.almalinux.org/"
+
+ALMALINUX_MANTISBT_PROJECT="AlmaLinux-9"
+ALMALINUX_MANTISBT_PROJECT_VERSION="9.4"
+REDHAT_SUPPORT_PRODUCT="AlmaLinux"
+REDHAT_SUPPORT_PRODUCT_VERSION="9.4"
+SUPPORT_END=2032-06-01
+`,
+			want: sdk.OS{Family: "almalinux", Name: "AlmaLinux", Version: "9.4", PrettyName: "AlmaLinux 9.4 (Seafoam Ocelot)"},
+		},
+		{
+			name: "Oracle Linux 9",
+			in: `NAME="Oracle Linux Server"
+VERSION="9.3"
+ID="ol"
+ID_LIKE="fedora"
+VARIANT="Server"
+VARIANT_ID="server"
+VERSION_ID="9.3"
+PLATFORM_ID="platform:el9"
+PRETTY_NAME="Oracle Linux Server 9.3"
+ANSI_COLOR="0;31"
+CPE_NAME="cpe:/o:oracle:linux:9:3:server"
+HOME_URL="https://linux.oracle.com/"
+BUG_REPORT_URL="https://github.com/oracle/oracle-linux"
+
+ORACLE_BUGZILLA_PRODUCT="Oracle Linux 9"
+ORACLE_BUGZILLA_PRODUCT_VERSION=9.3
+ORACLE_SUPPORT_PRODUCT="Oracle Linux"
+ORACLE_SUPPORT_PRODUCT_VERSION=9.3
+`,
+			want: sdk.OS{Family: "ol", Name: "Oracle Linux Server", Version: "9.3", PrettyName: "Oracle Linux Server 9.3"},
+		},
+		{
+			// Fedora sets VERSION_CODENAME, empty.
+			name: "Fedora 40 container",
+			in: `NAME="Fedora Linux"
+VERSION="40 (Container Image)"
+ID=fedora
+VERSION_ID=40
+VERSION_CODENAME=""
+PLATFORM_ID="platform:f40"
+PRETTY_NAME="Fedora Linux 40 (Container Image)"
+ANSI_COLOR="0;38;2;60;110;180"
+LOGO=fedora-logo-icon
+CPE_NAME="cpe:/o:fedoraproject:fedora:40"
+DEFAULT_HOSTNAME="fedora"
+HOME_URL="https://fedoraproject.org/"
+DOCUMENTATION_URL="https://docs.fedoraproject.org/en-US/fedora/f40/system-administrators-guide/"
+SUPPORT_URL="https://ask.fedoraproject.org/"
+BUG_REPORT_URL="https://bugzilla.redhat.com/"
+REDHAT_BUGZILLA_PRODUCT="Fedora"
+REDHAT_BUGZILLA_PRODUCT_VERSION=40
+REDHAT_SUPPORT_PRODUCT="Fedora"
+REDHAT_SUPPORT_PRODUCT_VERSION=40
+SUPPORT_END=2025-05-13
+VARIANT="Container Image"
+VARIANT_ID=container
+`,
+			want: sdk.OS{Family: "fedora", Name: "Fedora Linux", Version: "40", PrettyName: "Fedora Linux 40 (Container Image)"},
+		},
+		{
+			// registry.suse.com/bci/bci-base:15.5
+			name: "SUSE Linux Enterprise Server 15 SP5",
+			in: `NAME="SLES"
+VERSION="15-SP5"
+VERSION_ID="15.5"
+PRETTY_NAME="SUSE Linux Enterprise Server 15 SP5"
+ID="sles"
+ID_LIKE="suse"
+ANSI_COLOR="0;32"
+CPE_NAME="cpe:/o:suse:sles:15:sp5"
+DOCUMENTATION_URL="https://documentation.suse.com/"
+`,
+			want: sdk.OS{Family: "sles", Name: "SLES", Version: "15.5", PrettyName: "SUSE Linux Enterprise Server 15 SP5"},
+		},
+		{
+			name: "Chainguard",
+			in: `ID=chainguard
+NAME="Chainguard"
+PRETTY_NAME="Chainguard"
+VERSION_ID="20230214"
+HOME_URL="https://chainguard.dev/"
+`,
+			want: sdk.OS{Family: "chainguard", Name: "Chainguard", Version: "20230214", PrettyName: "Chainguard"},
 		},
 		{
 			name: "no ID: os-release(5) says linux",
