@@ -27,7 +27,10 @@ type Want struct {
 type Matcher struct {
 	exact map[string][]rule
 	base  map[string][]rule
-	globs []rule // globs whose last element has wildcards
+	// dir files globs whose last element alone has wildcards ("var/lib/dpkg/status.d/*")
+	// under their literal parent directory.
+	dir   map[string][]rule
+	globs []rule // the other globs, tried on every file
 }
 
 type rule struct {
@@ -39,7 +42,7 @@ type rule struct {
 
 // NewMatcher builds a Matcher from the manifests of analyzer plugins, by index.
 func NewMatcher(manifests []sdk.Manifest) *Matcher {
-	m := &Matcher{exact: map[string][]rule{}, base: map[string][]rule{}}
+	m := &Matcher{exact: map[string][]rule{}, base: map[string][]rule{}, dir: map[string][]rule{}}
 	for i, man := range manifests {
 		for _, a := range man.Analyzers {
 			for _, s := range a.Files {
@@ -54,10 +57,17 @@ func NewMatcher(manifests []sdk.Manifest) *Matcher {
 					m.base[s.Base] = append(m.base[s.Base], r)
 				case s.Glob != "":
 					r.glob = s.Glob
-					last := s.Glob[strings.LastIndexByte(s.Glob, '/')+1:]
-					if !strings.ContainsAny(last, `*?[\`) {
+					i := strings.LastIndexByte(s.Glob, '/')
+					last, parent := s.Glob[i+1:], ""
+					if i >= 0 {
+						parent = s.Glob[:i]
+					}
+					switch {
+					case !strings.ContainsAny(last, `*?[\`):
 						m.base[last] = append(m.base[last], r)
-					} else {
+					case i >= 0 && !strings.ContainsAny(parent, `*?[\`):
+						m.dir[parent] = append(m.dir[parent], r)
+					default:
 						m.globs = append(m.globs, r)
 					}
 				}
@@ -89,6 +99,9 @@ func (m *Matcher) Match(p string, size int64) []Want {
 	}
 	add(m.exact[p])
 	add(m.base[path.Base(p)])
+	if len(m.dir) > 0 {
+		add(m.dir[path.Dir(p)])
+	}
 	if len(m.globs) > 0 {
 		add(m.globs)
 	}

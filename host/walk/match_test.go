@@ -38,6 +38,7 @@ func TestMatcher(t *testing.T) {
 		{Analyzers: []sdk.AnalyzerSpec{
 			{Name: "npm", Files: []sdk.Selector{{Glob: "**/package-lock.json"}, {Base: "npm-shrinkwrap.json"}}},
 			{Name: "any-lock", Files: []sdk.Selector{{Glob: "**/*-lock.json"}}},
+			{Name: "status-d", Files: []sdk.Selector{{Glob: "var/lib/dpkg/status.d/*"}}},
 		}},
 	})
 	for _, tc := range []struct {
@@ -52,6 +53,9 @@ func TestMatcher(t *testing.T) {
 		{"x/npm-shrinkwrap.json", 1, []Want{{1, []string{"npm"}}}},
 		{"x/yarn-lock.json", 1, []Want{{1, []string{"any-lock"}}}},
 		{"x/y/z", 1, nil},
+		{"var/lib/dpkg/status.d/base", 1, []Want{{1, []string{"status-d"}}}},
+		{"var/lib/dpkg/status.d/sub/base", 1, nil},
+		{"var/lib/dpkg/status", 1, nil},
 		{"lib/apk/db/installed", DefaultMaxSize + 1, nil},
 	} {
 		if got := m.Match(tc.path, tc.size); !reflect.DeepEqual(got, tc.want) {
