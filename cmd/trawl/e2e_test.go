@@ -525,3 +525,24 @@ func TestDBCommands(t *testing.T) {
 		t.Errorf("missing DB: exit %d, %s", code, errOut)
 	}
 }
+
+// TestScanDebianImage scans the real Debian 12 minbase image of the corpus (a 47 MB gzip
+// layer): the 88 installed packages Syft also reads, as dpkg packages of Debian:12.
+func TestScanDebianImage(t *testing.T) {
+	rep := scanJSON(t, exitOK, "image", "--input", filepath.Join(sourcetest.Corpus(t), "images/debian-bookworm-minbase.tar"))
+	if len(rep.Packages) != 88 || rep.OS == nil || rep.OS.Family != "debian" || rep.OS.Version != "12" {
+		t.Fatalf("%d packages, os %+v", len(rep.Packages), rep.OS)
+	}
+	sources := map[string]string{}
+	for _, p := range rep.Packages {
+		if p.Type != "deb" || p.Ecosystem != "Debian:12" || p.Analyzer != "os/dpkg" || !strings.HasPrefix(p.PURL, "pkg:deb/debian/") {
+			t.Errorf("%+v", p)
+		}
+		sources[p.Name] = p.SourceName + " " + p.SourceVersion
+	}
+	for name, want := range map[string]string{"libc6": "glibc 2.36-9+deb12u14", "login": "shadow 1:4.13+dfsg1-1+deb12u2", "bash": "bash 5.2.15-2"} {
+		if got := sources[name]; got != want {
+			t.Errorf("%s: source %q, want %q", name, got, want)
+		}
+	}
+}
