@@ -6,7 +6,7 @@ BIN      := bin/trawl
 PACK     := bin/trawl-pack
 WASM_DIR := plugins/builtin/wasm
 # First-party plugin modules: each is plugins/<name> with a manifest.json.
-PLUGINS  := os formatters
+PLUGINS  := os lang formatters
 MODULES  := $(PLUGINS:%=$(WASM_DIR)/%.wasm)
 FUZZTIME ?= 10s
 # The wasm compilation cache the tests share across runs (see host/wasm/wasmtest).
@@ -32,10 +32,11 @@ $(WASM_DIR)/%.wasm: $(PACK) FORCE
 	$(PACK) -manifest plugins/$*/manifest.json -o $@ $@.tmp
 	@rm -f $@.tmp
 
-# The demo DB is built from the advisories shipped in testdata/advisories (Alpine's own
-# secdb for 3.10), so the demo is offline and its findings are real.
+# The demo DB is built from the advisories shipped in testdata/advisories (Alpine's secdb
+# for 3.10 and the PyPA advisories of the demo app's packages), so the demo is offline and
+# its findings are real.
 demo: build
-	$(BIN) db import --db .cache/demo.db testdata/advisories/alpine-secdb
+	$(BIN) db import --db .cache/demo.db testdata/advisories/alpine-secdb testdata/advisories/pypi
 	$(BIN) image --input testdata/images/alpine-3.10-demo.tar --db .cache/demo.db
 
 test: plugins lint test-unit test-race fuzz-short

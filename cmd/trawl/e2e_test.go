@@ -383,7 +383,7 @@ func TestTableIsTheDefault(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
-	for _, want := range []string{"Alpine Linux v3.10", "musl", "1.1.22-r4", "14 packages"} {
+	for _, want := range []string{"Alpine Linux v3.10", "musl", "1.1.22-r4", "flask", "0.12.2", "27 packages (apk: 14, pypi: 13)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
@@ -402,10 +402,10 @@ func TestReportFiles(t *testing.T) {
 	}
 	var rep sdk.Report
 	b, _ := os.ReadFile(jsonPath)
-	if err := json.Unmarshal(b, &rep); err != nil || len(rep.Packages) != 14 {
+	if err := json.Unmarshal(b, &rep); err != nil || len(rep.Packages) != 27 {
 		t.Errorf("json report: %v, %d packages", err, len(rep.Packages))
 	}
-	if b, _ := os.ReadFile(tablePath); !bytes.Contains(b, []byte("14 packages")) {
+	if b, _ := os.ReadFile(tablePath); !bytes.Contains(b, []byte("27 packages")) {
 		t.Errorf("table report: %s", b)
 	}
 }
@@ -459,8 +459,8 @@ func TestPluginListAndVersion(t *testing.T) {
 func demoDB(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "demo.db")
-	code, out, errOut := trawl(t, "db", "import", "--db", path, "../../testdata/advisories/alpine-secdb")
-	if code != exitOK || !strings.Contains(out, "1201") {
+	code, out, errOut := trawl(t, "db", "import", "--db", path, "../../testdata/advisories/alpine-secdb", "../../testdata/advisories/pypi")
+	if code != exitOK || !strings.Contains(out, "advisories: 1351") {
 		t.Fatalf("db import: exit %d\n%s\n%s", code, out, errOut)
 	}
 	return path
@@ -475,7 +475,7 @@ func TestScanFindsVulnerabilities(t *testing.T) {
 	upper := sourcetest.Layer(t, sourcetest.File("lib/apk/db/installed", old))
 	img := sourcetest.WriteDockerArchive(t, sourcetest.Image(t, base, upper))
 	rep := scanJSON(t, exitOK, "image", "--input", img, "--db", dbFile)
-	if rep.Database == nil || rep.Database.Advisories != 1201 {
+	if rep.Database == nil || rep.Database.Advisories != 1351 {
 		t.Fatalf("database info %+v", rep.Database)
 	}
 	var got []string
@@ -493,17 +493,34 @@ func TestScanFindsVulnerabilities(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "Total: 2 (CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, NEGLIGIBLE: 0, UNKNOWN: 2)") || !strings.Contains(out, "CVE-2019-14697") {
 		t.Errorf("table:\n%s", out)
 	}
-	// The demo image itself is clean against its own branch's secdb: all fixed.
+	// The demo image: its Alpine packages carry every fix of their branch's secdb; its
+	// Python app (osv-scanner's vulnerable requirements.txt fixture) does not.
 	rep = scanJSON(t, exitOK, "image", "--input", "../../testdata/images/alpine-3.10-demo.tar", "--db", dbFile)
-	if len(rep.Vulnerabilities) != 0 || rep.Database == nil {
-		t.Errorf("demo image: %v", rep.Vulnerabilities)
+	got = nil
+	for _, v := range rep.Vulnerabilities {
+		got = append(got, fmt.Sprintf("%s %s %s %s %s %s", v.Package.Name, v.Package.Version, v.ID, v.Severity, strings.Join(v.Advisories, ","), v.Locations[0].Path))
+	}
+	want = []string{
+		"idna 2.7 CVE-2024-3651 HIGH PYSEC-2024-60 srv/app/requirements.txt",
+		"urllib3 1.24.3 CVE-2023-43804 HIGH PYSEC-2023-192 srv/app/requirements.txt",
+		"urllib3 1.24.3 CVE-2023-45803 MEDIUM PYSEC-2023-212 srv/app/requirements.txt",
+		"django 1.11.29 CVE-2021-33203 UNKNOWN PYSEC-2021-98 srv/app/requirements.txt",
+		"flask 0.12.2 CVE-2018-1000656 UNKNOWN PYSEC-2018-66 srv/app/requirements.txt",
+		"flask 0.12.2 CVE-2019-1010083 UNKNOWN PYSEC-2019-179 srv/app/requirements.txt",
+		"flask 0.12.2 CVE-2023-30861 UNKNOWN PYSEC-2023-62 srv/app/requirements.txt",
+		"requests 2.20.0 CVE-2023-32681 UNKNOWN PYSEC-2023-74 srv/app/requirements.txt",
+		"urllib3 1.24.3 CVE-2020-26137 UNKNOWN PYSEC-2020-148 srv/app/requirements.txt",
+		"urllib3 1.24.3 CVE-2021-33503 UNKNOWN PYSEC-2021-108 srv/app/requirements.txt",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("demo image findings:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
 func TestDBCommands(t *testing.T) {
 	dbFile := demoDB(t)
 	code, out, _ := trawl(t, "db", "info", "--db", dbFile)
-	if code != exitOK || !strings.Contains(out, "advisories: 1201") || !strings.Contains(out, "alpine-secdb") || !strings.Contains(out, "Alpine:v3.10") {
+	if code != exitOK || !strings.Contains(out, "advisories: 1351") || !strings.Contains(out, "alpine-secdb") || !strings.Contains(out, "Alpine:v3.10") {
 		t.Errorf("db info: %d\n%s", code, out)
 	}
 	host := sourcetest.Registry(t)
@@ -512,7 +529,7 @@ func TestDBCommands(t *testing.T) {
 		t.Fatalf("db push: %d %s %s", code, out, errOut)
 	}
 	pulled := filepath.Join(t.TempDir(), "pulled.db")
-	if code, out, errOut := trawl(t, "db", "pull", "--db", pulled, ref); code != exitOK || !strings.Contains(out, "advisories: 1201") {
+	if code, out, errOut := trawl(t, "db", "pull", "--db", pulled, ref); code != exitOK || !strings.Contains(out, "advisories: 1351") {
 		t.Fatalf("db pull: %d %s %s", code, out, errOut)
 	}
 	for _, args := range [][]string{{"db", "update", "--offline"}, {"db", "pull", "--offline", ref}, {"image", "--offline", "alpine:3.20"}} {

@@ -1,0 +1,132 @@
+// Package langtest holds what the tests of the lang analyzers share: reading corpus
+// fixtures, the invariants every parse result must keep (for fuzzing), and the benchmark
+// loop.
+package langtest
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/trawlscan/trawl/internal/corpustest"
+	"github.com/trawlscan/trawl/plugins/lang/internal/collect"
+	"github.com/trawlscan/trawl/sdk"
+)
+
+// Parse is the signature of every parser of the module.
+type Parse func(path string, r io.Reader) (*collect.Result, error)
+
+// Fixture is one test input.
+type Fixture struct {
+	Name string
+	Data []byte
+}
+
+// Corpus returns the files of the given directories of the corpus's lockfiles/pypi, in
+// name order, skipping those larger than max bytes (0: no limit).
+func Corpus(t testing.TB, max int, dirs ...string) []Fixture {
+	t.Helper()
+	var out []Fixture
+	for _, d := range dirs {
+		root := corpustest.Path(t, "lockfiles", "pypi", d)
+		entries, err := os.ReadDir(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if e.IsDir() {
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join(root, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if max > 0 && len(data) > max {
+				continue
+			}
+			out = append(out, Fixture{Name: d + "/" + e.Name(), Data: data})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Seed adds the fixtures to a fuzz target's seed corpus.
+func Seed(f *testing.F, fixtures []Fixture) {
+	for _, fx := range fixtures {
+		f.Add(fx.Data)
+	}
+}
+
+// Check runs parse on data, whole and one byte at a time, and fails t unless both give the
+// same answer and the answer keeps the invariants of the module: an error comes alone and
+// names the file; packages have a name, a version, the given type and one location in the
+// file, and the host accepts them; problems name the file and stay bounded.
+func Check(t *testing.T, parse Parse, path, typ string, data []byte) {
+	t.Helper()
+	res, err := parse(path, bytes.NewReader(data))
+	res1, err1 := parse(path, iotest.OneByteReader(bytes.NewReader(data)))
+	if errString(err) != errString(err1) || !reflect.DeepEqual(res, res1) {
+		t.Fatalf("answer depends on chunking:\n whole %+v %v\n bytes %+v %v", res, err, res1, err1)
+	}
+	if err != nil {
+		if res != nil {
+			t.Fatalf("error %v with a result", err)
+		}
+		if !strings.HasPrefix(err.Error(), path+":") {
+			t.Fatalf("error %q does not start with the path", err)
+		}
+		return
+	}
+	ar := sdk.AnalysisResult{Packages: res.Packages}
+	if err := ar.Validate(); err != nil {
+		t.Fatalf("result the host would refuse: %v", err)
+	}
+	for _, p := range res.Packages {
+		if p.Name == "" || p.Version == "" || p.Type != typ || len(p.Locations) != 1 || p.Locations[0].Path != path || p.Locations[0].Line < 0 {
+			t.Fatalf("bad package %+v", p)
+		}
+	}
+	if len(res.Problems) > collect.MaxProblems+1 {
+		t.Fatalf("%d problems", len(res.Problems))
+	}
+	for _, p := range res.Problems {
+		if p.Path != path || collect.Check(p.Msg) != "" {
+			t.Fatalf("bad problem %+v", p)
+		}
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// Bench measures parse over a set of files, reporting files/s besides the MB/s of
+// b.SetBytes. Every file must parse.
+func Bench(b *testing.B, parse Parse, files []Fixture) {
+	total := 0
+	for _, f := range files {
+		total += len(f.Data)
+	}
+	b.SetBytes(int64(total))
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		for _, f := range files {
+			if _, err := parse(f.Name, bytes.NewReader(f.Data)); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "files/s")
+}
