@@ -15,6 +15,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/trawlscan/trawl/plugins/os/internal/lines"
+
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -34,7 +36,7 @@ const (
 	// maxValue, maxLicenses: the SDK's bounds on one field and on the licenses of a package
 	// (sdk.Package.Validate). A package that breaks them would make the host drop the whole
 	// result, so the parser enforces them per field instead.
-	maxValue    = 4096
+	maxValue    = lines.MaxValue
 	maxLicenses = 64
 	// maxInterned bounds the values remembered for sharing: real databases have a few
 	// dozen distinct architectures, origins and licenses, garbage may have millions.
@@ -67,9 +69,9 @@ func (e *StanzaError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Path, e
 // P: line. An empty file is an empty database (`apk --initdb` writes one), not an error.
 func Parse(path string, r io.Reader) (pkgs []sdk.Package, problems []*StanzaError, err error) {
 	p := &parser{path: path}
-	lr := newLineReader(r, bufSize)
+	lr := lines.NewReader(r, bufSize)
 	for {
-		line, cut, err := lr.next()
+		line, cut, err := lr.Next()
 		if err == io.EOF {
 			break
 		}
@@ -184,7 +186,7 @@ func (p *parser) line(line []byte, cut bool) error {
 		p.field(key, "", fmt.Sprintf("%c: value longer than %d bytes", key, maxValue))
 		return nil
 	}
-	if !printableASCII(value) {
+	if !lines.PrintableASCII(value) {
 		if problem := check(string(value)); problem != "" {
 			p.field(key, "", fmt.Sprintf("%c: %s", key, problem))
 			return nil

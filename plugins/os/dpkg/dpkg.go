@@ -22,6 +22,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/trawlscan/trawl/plugins/os/internal/lines"
+
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -40,7 +42,7 @@ const (
 	bufSize = 8 << 10
 	// maxValue: the SDK's bound on one field (sdk.Package.Validate). A package that breaks
 	// it would make the host drop the whole result, so the parser enforces it per field.
-	maxValue = 4096
+	maxValue = lines.MaxValue
 	// maxInterned bounds the values remembered for sharing: real databases have a handful
 	// of architectures and a few hundred source packages, garbage may have millions.
 	maxInterned    = 4096
@@ -88,9 +90,9 @@ func Ignored(path string) bool { return strings.HasSuffix(path, ".md5sums") }
 // field. An empty file is an empty database, not an error.
 func Parse(path string, r io.Reader) (pkgs []sdk.Package, problems []*StanzaError, err error) {
 	p := &parser{path: path}
-	lr := newLineReader(r, bufSize)
+	lr := lines.NewReader(r, bufSize)
 	for {
-		line, cut, err := lr.next()
+		line, cut, err := lr.Next()
 		if err == io.EOF {
 			break
 		}
@@ -199,7 +201,7 @@ func (p *parser) line(line []byte, cut bool) error {
 	}
 	value := trimSpace(line[i+1:])
 	// Status is read, not reported: installed accepts only dpkg's words.
-	if f != fieldStatus && !printableASCII(value) {
+	if f != fieldStatus && !lines.PrintableASCII(value) {
 		if problem := check(string(value)); problem != "" {
 			p.field(f, nil, fmt.Sprintf("%s: %s", fieldNames[f], problem))
 			return nil

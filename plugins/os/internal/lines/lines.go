@@ -1,4 +1,7 @@
-package dpkg
+// Package lines reads the line-oriented package databases of the OS analyzers (apk,
+// dpkg) through a bounded buffer, with the line search and value checks made cheap inside
+// wasm.
+package lines
 
 import (
 	"encoding/binary"
@@ -6,16 +9,12 @@ import (
 	"math/bits"
 )
 
-// lineReader splits a stream into lines through a fixed buffer, so that memory stays
+// Reader splits a stream into lines through a fixed buffer, so that memory stays
 // bounded however long a line is. It does what bufio.Reader.ReadSlice does, with its own
 // search for the line end: inside wasm, bytes.IndexByte is a byte loop, to which the host's
 // runtime adds a cancellation check per iteration, and it was the parser's largest cost; a
 // word-at-a-time search measured 1.5-3x faster there.
-//
-// It is a copy of the apk package's reader (../apk/lines.go), kept identical: the two
-// parsers are separate packages of one module and the reader is not an API worth exporting.
-// A fix to one belongs in both.
-type lineReader struct {
+type Reader struct {
 	r     io.Reader
 	buf   []byte
 	start int // buf[start:end] is read and not yet returned
@@ -28,15 +27,15 @@ type lineReader struct {
 	skipping bool
 }
 
-func newLineReader(r io.Reader, size int) *lineReader {
-	return &lineReader{r: r, buf: make([]byte, size)}
+func NewReader(r io.Reader, size int) *Reader {
+	return &Reader{r: r, buf: make([]byte, size)}
 }
 
 // next returns the next line without its "\n". The line aliases the buffer: it is valid
 // until the next call. A line longer than the buffer comes back cut to the buffer's length,
 // with cut set, and the rest of it is read and dropped. After the last line (which may lack
 // its "\n") next returns io.EOF, or the error that stopped the reading.
-func (lr *lineReader) next() (line []byte, cut bool, err error) {
+func (lr *Reader) Next() (line []byte, cut bool, err error) {
 	empty := 0
 	for {
 		if i := indexNL(lr.buf[lr.start+lr.searched : lr.end]); i >= 0 {
@@ -111,15 +110,18 @@ func indexNL(b []byte) int {
 	return -1
 }
 
-// printableASCII reports whether b is at most maxValue bytes of printable ASCII (0x20-0x7e),
-// which check always accepts. Nearly every value is, and testing eight bytes at a time
-// spares check's byte loop, dear inside wasm.
-func printableASCII(b []byte) bool {
+// MaxValue is the SDK's bound on one field (sdk.Package.Validate).
+const MaxValue = 4096
+
+// PrintableASCII reports whether b is at most MaxValue bytes of printable ASCII
+// (0x20-0x7e): a value the SDK always accepts. Nearly every value is, and testing eight
+// bytes at a time spares a byte loop, dear inside wasm.
+func PrintableASCII(b []byte) bool {
 	const (
 		ones  = 0x0101010101010101
 		highs = 0x8080808080808080
 	)
-	if len(b) > maxValue {
+	if len(b) > MaxValue {
 		return false
 	}
 	i := 0

@@ -1,4 +1,4 @@
-package apk
+package lines
 
 import (
 	"bytes"
@@ -56,10 +56,10 @@ func TestLineReader(t *testing.T) {
 		for size := 1; size <= 33; size++ {
 			want := splitCut(in, size)
 			for name, mk := range readers {
-				lr := newLineReader(mk(in), size)
+				lr := NewReader(mk(in), size)
 				var got []string
 				for {
-					line, cut, err := lr.next()
+					line, cut, err := lr.Next()
 					if err == io.EOF {
 						break
 					}
@@ -96,18 +96,18 @@ func splitCut(s string, size int) []string {
 }
 
 func TestLineReaderErrors(t *testing.T) {
-	lr := newLineReader(iotest.TimeoutReader(strings.NewReader("first\nsecond\n")), 64)
-	if line, _, err := lr.next(); err != nil || string(line) != "first" {
+	lr := NewReader(iotest.TimeoutReader(strings.NewReader("first\nsecond\n")), 64)
+	if line, _, err := lr.Next(); err != nil || string(line) != "first" {
 		t.Fatalf("got %q, %v", line, err)
 	}
-	if line, _, err := lr.next(); err != nil || string(line) != "second" {
+	if line, _, err := lr.Next(); err != nil || string(line) != "second" {
 		t.Fatalf("got %q, %v", line, err)
 	}
-	if _, _, err := lr.next(); err != iotest.ErrTimeout {
+	if _, _, err := lr.Next(); err != iotest.ErrTimeout {
 		t.Fatalf("got %v, want the reader's error", err)
 	}
-	lr = newLineReader(emptyReader{}, 64)
-	if _, _, err := lr.next(); err != io.ErrNoProgress {
+	lr = NewReader(emptyReader{}, 64)
+	if _, _, err := lr.Next(); err != io.ErrNoProgress {
 		t.Fatalf("got %v, want io.ErrNoProgress", err)
 	}
 }
@@ -123,16 +123,13 @@ func TestPrintableASCII(t *testing.T) {
 				b := bytes.Repeat([]byte{'a'}, n)
 				b[at] = byte(c)
 				want := c >= 0x20 && c < 0x7f
-				if got := printableASCII(b); got != want {
-					t.Fatalf("printableASCII(%q) = %v, want %v", b, got, want)
-				}
-				if got := check(string(b)) == ""; want && !got {
-					t.Fatalf("check(%q) refuses a printable value", b)
+				if got := PrintableASCII(b); got != want {
+					t.Fatalf("PrintableASCII(%q) = %v, want %v", b, got, want)
 				}
 			}
 		}
 	}
-	if printableASCII(bytes.Repeat([]byte{'a'}, maxValue+1)) {
-		t.Error("a value over maxValue passes")
+	if PrintableASCII(bytes.Repeat([]byte{'a'}, MaxValue+1)) {
+		t.Error("a value over MaxValue passes")
 	}
 }
