@@ -23,41 +23,21 @@ import (
 // PackageType is the purl type of the packages Parse returns.
 const PackageType = "apk"
 
-// MaxPackages is the most packages Parse returns from one database: the SDK refuses a result
-// with more items, so a larger file is an error rather than a result the host will drop.
-const MaxPackages = 1 << 20
+// MaxPackages is the most packages Parse returns from one file.
+const MaxPackages = lines.MaxPackages
 
 const (
-	// bufSize is the line buffer. Longer lines are not an error: the value of a key we skip
-	// is discarded in buffer-sized pieces, so no line is ever held whole, and the value of a
-	// key we keep is refused above maxValue anyway, so the buffer need only hold that, the
-	// key and the line end.
-	bufSize = 8 << 10
-	// maxValue, maxLicenses: the SDK's bounds on one field and on the licenses of a package
-	// (sdk.Package.Validate). A package that breaks them would make the host drop the whole
-	// result, so the parser enforces them per field instead.
-	maxValue    = lines.MaxValue
+	bufSize        = lines.BufSize
+	maxValue       = lines.MaxValue
+	maxInterned    = lines.MaxInterned
+	maxInternedLen = lines.MaxInternedLen
+	maxProblems    = lines.MaxProblems
+	// maxLicenses is the SDK's bound on the licenses of a package (sdk.Package.Validate).
 	maxLicenses = 64
-	// maxInterned bounds the values remembered for sharing: real databases have a few
-	// dozen distinct architectures, origins and licenses, garbage may have millions.
-	maxInterned    = 4096
-	maxInternedLen = 256
-	// maxProblems bounds the problems reported for one file, so that a file of garbage
-	// yields one error list of bounded size rather than one entry per line.
-	maxProblems = 100
 )
 
-// A StanzaError is a problem with one stanza or one line that did not stop the parse: the
-// stanza was skipped (no name, no version) or one of its fields was ignored.
-type StanzaError struct {
-	// Path is the database file, as given to Parse.
-	Path string
-	// Line is the 1-based line the problem is on; for a stanza, its first line.
-	Line int
-	Msg  string
-}
-
-func (e *StanzaError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg) }
+// A StanzaError is a problem with one stanza or one line that did not stop the parse.
+type StanzaError = lines.StanzaError
 
 // Parse reads an apk installed database from r. path is the file's path, used in the
 // packages' locations and in errors.

@@ -30,40 +30,19 @@ import (
 // PackageType is the purl type of the packages Parse returns.
 const PackageType = "deb"
 
-// MaxPackages is the most packages Parse returns from one file: the SDK refuses a result
-// with more items, so a larger file is an error rather than a result the host will drop.
-const MaxPackages = 1 << 20
+// MaxPackages is the most packages Parse returns from one file.
+const MaxPackages = lines.MaxPackages
 
 const (
-	// bufSize is the line buffer. Longer lines are not an error: continuation lines and
-	// fields we skip are discarded in buffer-sized pieces, so no line is ever held whole
-	// (a Description line can be any length), and the value of a field we keep is refused
-	// above maxValue anyway, so the buffer need only hold that, the name and the line end.
-	bufSize = 8 << 10
-	// maxValue: the SDK's bound on one field (sdk.Package.Validate). A package that breaks
-	// it would make the host drop the whole result, so the parser enforces it per field.
-	maxValue = lines.MaxValue
-	// maxInterned bounds the values remembered for sharing: real databases have a handful
-	// of architectures and a few hundred source packages, garbage may have millions.
-	maxInterned    = 4096
-	maxInternedLen = 256
-	// maxProblems bounds the problems reported for one file, so that a file of garbage
-	// yields one error list of bounded size rather than one entry per line.
-	maxProblems = 100
+	bufSize        = lines.BufSize
+	maxValue       = lines.MaxValue
+	maxInterned    = lines.MaxInterned
+	maxInternedLen = lines.MaxInternedLen
+	maxProblems    = lines.MaxProblems
 )
 
-// A StanzaError is a problem with one stanza or one line that did not stop the parse: the
-// stanza was skipped (no name, no version, an unreadable status) or one of its fields was
-// ignored.
-type StanzaError struct {
-	// Path is the database file, as given to Parse.
-	Path string
-	// Line is the 1-based line the problem is on; for a stanza, its first line.
-	Line int
-	Msg  string
-}
-
-func (e *StanzaError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg) }
+// A StanzaError is a problem with one stanza or one line that did not stop the parse.
+type StanzaError = lines.StanzaError
 
 // Ignored reports whether a file that the status.d selector chose is not a database: next to
 // each package's stanza file, distroless status.d directories hold the package's md5sums

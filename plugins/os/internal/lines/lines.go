@@ -1,10 +1,11 @@
-// Package lines reads the line-oriented package databases of the OS analyzers (apk,
-// dpkg) through a bounded buffer, with the line search and value checks made cheap inside
-// wasm.
+// Package lines is what the OS analyzers' stanza parsers (apk, dpkg) share: a line reader
+// through a bounded buffer, with the line search and value checks made cheap inside wasm,
+// the bounds that keep a result acceptable to the host, and the per-stanza problem type.
 package lines
 
 import (
 	"encoding/binary"
+	"fmt"
 	"io"
 	"math/bits"
 )
@@ -110,8 +111,41 @@ func indexNL(b []byte) int {
 	return -1
 }
 
-// MaxValue is the SDK's bound on one field (sdk.Package.Validate).
-const MaxValue = 4096
+// Bounds the stanza parsers share.
+const (
+	// MaxValue is the SDK's bound on one field (sdk.Package.Validate). A package that breaks
+	// it would make the host drop the whole result, so the parsers enforce it per field.
+	MaxValue = 4096
+	// BufSize is the line buffer. Longer lines are not an error: what a parser skips is
+	// discarded in buffer-sized pieces, so no line is ever held whole, and a value it keeps
+	// is refused above MaxValue anyway, so the buffer need only hold that, the key and the
+	// line end.
+	BufSize = 8 << 10
+	// MaxPackages is the most packages a parser returns from one file: the SDK refuses a
+	// result with more items, so a larger file is an error rather than a dropped result.
+	MaxPackages = 1 << 20
+	// MaxInterned bounds the values remembered for sharing: real databases have a few
+	// dozen to a few hundred distinct architectures, origins and licenses, garbage may
+	// have millions. MaxInternedLen bounds the length of one.
+	MaxInterned    = 4096
+	MaxInternedLen = 256
+	// MaxProblems bounds the problems reported for one file, so that a file of garbage
+	// yields one error list of bounded size rather than one entry per line.
+	MaxProblems = 100
+)
+
+// A StanzaError is a problem with one stanza or one line that did not stop the parse: the
+// stanza was skipped (no name, no version, an unreadable status) or one of its fields was
+// ignored.
+type StanzaError struct {
+	// Path is the database file, as given to the parser.
+	Path string
+	// Line is the 1-based line the problem is on; for a stanza, its first line.
+	Line int
+	Msg  string
+}
+
+func (e *StanzaError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg) }
 
 // PrintableASCII reports whether b is at most MaxValue bytes of printable ASCII
 // (0x20-0x7e): a value the SDK always accepts. Nearly every value is, and testing eight
