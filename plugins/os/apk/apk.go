@@ -13,7 +13,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/trawlscan/trawl/plugins/os/internal/lines"
 
@@ -27,11 +26,8 @@ const PackageType = "apk"
 const MaxPackages = lines.MaxPackages
 
 const (
-	bufSize        = lines.BufSize
-	maxValue       = lines.MaxValue
-	maxInterned    = lines.MaxInterned
-	maxInternedLen = lines.MaxInternedLen
-	maxProblems    = lines.MaxProblems
+	bufSize  = lines.BufSize
+	maxValue = lines.MaxValue
 	// maxLicenses is the SDK's bound on the licenses of a package (sdk.Package.Validate).
 	maxLicenses = 64
 )
@@ -74,11 +70,7 @@ func Parse(path string, r io.Reader) (pkgs []sdk.Package, problems []*StanzaErro
 	if !p.sawName && p.sawContent {
 		return nil, nil, fmt.Errorf("%s: not an apk installed database: no package (P:) line; line %d is %q", path, p.firstLineNo, p.firstLine)
 	}
-	if p.suppressed > 0 {
-		p.problems = append(p.problems, &StanzaError{Path: path, Line: p.firstSuppressed,
-			Msg: fmt.Sprintf("%d more problems from here on not listed", p.suppressed)})
-	}
-	return p.pkgs, p.problems, nil
+	return p.pkgs, p.problems.List(path), nil
 }
 
 // kept reports whether the parser keeps the value of key.
@@ -101,13 +93,10 @@ type parser struct {
 	firstLine   string
 	firstLineNo int
 	pkgs        []sdk.Package
-	problems    []*StanzaError
-
-	suppressed      int
-	firstSuppressed int
+	problems    lines.Problems
 
 	// strs interns repeated values; licenses caches the parse of each L: value.
-	strs     map[string]string
+	strs     lines.Interner
 	licenses map[string]parsedLicense
 	// locs is a block of locations handed out one per package, to allocate them in bulk.
 	locs []sdk.Location
@@ -139,19 +128,19 @@ type stanza struct {
 func (p *parser) line(line []byte, cut bool) error {
 	p.lineNo++
 	if !cut {
-		line = trimCR(line)
+		line = lines.TrimCR(line)
 	}
 	if len(line) == 0 && !cut {
 		return p.endStanza()
 	}
 	if !p.sawContent {
-		p.sawContent, p.firstLine, p.firstLineNo = true, head(line), p.lineNo
+		p.sawContent, p.firstLine, p.firstLineNo = true, lines.Head(line), p.lineNo
 	}
 	if p.cur.start == 0 {
 		p.cur.start = p.lineNo
 	}
 	if len(line) < 2 || line[1] != ':' {
-		p.note(fmt.Sprintf("malformed line ignored: want a one-letter key and a colon, got %q", head(line)))
+		p.note(fmt.Sprintf("malformed line ignored: want a one-letter key and a colon, got %q", lines.Head(line)))
 		return nil
 	}
 	key, value := line[0], line[2:]
@@ -167,7 +156,7 @@ func (p *parser) line(line []byte, cut bool) error {
 		return nil
 	}
 	if !lines.PrintableASCII(value) {
-		if problem := check(string(value)); problem != "" {
+		if problem := lines.Check(string(value)); problem != "" {
 			p.field(key, "", fmt.Sprintf("%c: %s", key, problem))
 			return nil
 		}
@@ -176,28 +165,10 @@ func (p *parser) line(line []byte, cut bool) error {
 	if key == 'P' || key == 'V' {
 		s = string(value)
 	} else {
-		s = p.intern(value)
+		s = p.strs.Intern(value)
 	}
 	p.field(key, s, "")
 	return nil
-}
-
-// intern returns value as a string, shared with earlier equal values. Architectures,
-// origins and license strings repeat across packages; sharing them saves most of the
-// parser's allocations, which cost far more inside wasm than natively.
-func (p *parser) intern(value []byte) string {
-	if s, ok := p.strs[string(value)]; ok {
-		return s
-	}
-	s := string(value)
-	if len(s) > maxInternedLen || len(p.strs) >= maxInterned {
-		return s
-	}
-	if p.strs == nil {
-		p.strs = map[string]string{}
-	}
-	p.strs[s] = s
-	return s
 }
 
 // field records one kept key of the current stanza; problem, if not empty, says why its
@@ -248,17 +219,6 @@ func (p *parser) errorf(format string, args ...any) *StanzaError {
 	return &StanzaError{Path: p.path, Line: p.lineNo, Msg: fmt.Sprintf(format, args...)}
 }
 
-func (p *parser) report(e *StanzaError) {
-	if len(p.problems) >= maxProblems {
-		if p.suppressed == 0 {
-			p.firstSuppressed = e.Line
-		}
-		p.suppressed++
-		return
-	}
-	p.problems = append(p.problems, e)
-}
-
 // endStanza turns the current stanza into a package, or into a problem.
 func (p *parser) endStanza() error {
 	c := p.cur
@@ -268,13 +228,13 @@ func (p *parser) endStanza() error {
 	}
 	switch {
 	case c.skip != nil:
-		p.report(c.skip)
+		p.problems.Add(c.skip)
 		return nil
 	case c.name == "":
-		p.report(&StanzaError{Path: p.path, Line: c.start, Msg: "stanza without a package name (P:), skipped"})
+		p.problems.Add(&StanzaError{Path: p.path, Line: c.start, Msg: "stanza without a package name (P:), skipped"})
 		return nil
 	case c.version == "":
-		p.report(&StanzaError{Path: p.path, Line: c.start, Msg: fmt.Sprintf("package %q has no version (V:), skipped", c.name)})
+		p.problems.Add(&StanzaError{Path: p.path, Line: c.start, Msg: fmt.Sprintf("package %q has no version (V:), skipped", c.name)})
 		return nil
 	}
 	if len(p.pkgs) == MaxPackages {
@@ -282,7 +242,7 @@ func (p *parser) endStanza() error {
 	}
 	for _, n := range c.notes {
 		n.Msg = fmt.Sprintf("package %q: %s", c.name, n.Msg)
-		p.report(n)
+		p.problems.Add(n)
 	}
 	if len(p.locs) == 0 {
 		// Blocks grow with the database, so that a small one does not pay for a big block.
@@ -310,12 +270,12 @@ func (p *parser) endStanza() error {
 			if p.licenses == nil {
 				p.licenses = map[string]parsedLicense{}
 			}
-			if len(p.licenses) < maxInterned && len(c.license) <= maxInternedLen {
+			if len(p.licenses) < lines.MaxInterned && len(c.license) <= lines.MaxInternedLen {
 				p.licenses[c.license] = lic
 			}
 		}
 		if lic.problem != "" {
-			p.report(&StanzaError{Path: p.path, Line: c.licLine, Msg: fmt.Sprintf("package %q: L: %s", c.name, lic.problem)})
+			p.problems.Add(&StanzaError{Path: p.path, Line: c.licLine, Msg: fmt.Sprintf("package %q: L: %s", c.name, lic.problem)})
 		}
 		// Each package gets its own slice, so that a caller may edit one package's licenses.
 		pkg.Licenses = slices.Clone(lic.list)
@@ -353,7 +313,7 @@ func Licenses(value string) (licenses []string, problem string) {
 	}
 	kept := licenses[:0]
 	for _, l := range licenses {
-		if msg := check(l); msg != "" {
+		if msg := lines.Check(l); msg != "" {
 			problem = msg + ", ignored"
 			continue
 		}
@@ -366,7 +326,7 @@ func Licenses(value string) (licenses []string, problem string) {
 }
 
 func one(s string) ([]string, string) {
-	if msg := check(s); msg != "" {
+	if msg := lines.Check(s); msg != "" {
 		return nil, msg + ", ignored"
 	}
 	return []string{s}, ""
@@ -428,40 +388,4 @@ func dedup(ss []string) []string {
 		}
 	}
 	return out
-}
-
-// check says why s cannot be a field of a reported package, or returns "". The rules are the
-// SDK's (sdk.Package.Validate): UTF-8, no control characters, at most maxValue bytes.
-func check(s string) string {
-	if len(s) > maxValue {
-		return fmt.Sprintf("value longer than %d bytes", maxValue)
-	}
-	if !utf8.ValidString(s) {
-		return "value is not UTF-8"
-	}
-	// In valid UTF-8 every byte below 0x80 is an ASCII character, so control characters
-	// can be found byte by byte.
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] == 0x7f {
-			return "value has control characters"
-		}
-	}
-	return ""
-}
-
-// trimCR removes a "\r" before the line end, left by a file that went through a Windows tool.
-func trimCR(b []byte) []byte {
-	if n := len(b); n > 0 && b[n-1] == '\r' {
-		b = b[:n-1]
-	}
-	return b
-}
-
-// head is the start of a line, short enough to quote (with %q) in a message.
-func head(b []byte) string {
-	const max = 40
-	if len(b) > max {
-		return string(b[:max]) + "..."
-	}
-	return string(b)
 }

@@ -16,6 +16,7 @@ import (
 	"testing/iotest"
 
 	"github.com/trawlscan/trawl/internal/corpustest"
+	"github.com/trawlscan/trawl/plugins/os/internal/lines"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -333,10 +334,10 @@ func TestProblemsAreBounded(t *testing.T) {
 	if len(pkgs) != 1 {
 		t.Errorf("got %d packages, want 1", len(pkgs))
 	}
-	if len(problems) != maxProblems+1 {
-		t.Fatalf("got %d problems, want %d", len(problems), maxProblems+1)
+	if len(problems) != lines.MaxProblems+1 {
+		t.Fatalf("got %d problems, want %d", len(problems), lines.MaxProblems+1)
 	}
-	if got, want := problems[maxProblems].Error(), dbPath+":201: 900 more problems from here on not listed"; got != want {
+	if got, want := problems[lines.MaxProblems].Error(), dbPath+":201: 900 more problems from here on not listed"; got != want {
 		t.Errorf("last problem %q, want %q", got, want)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/trawlscan/trawl/plugins/os/internal/lines"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -46,7 +47,7 @@ func FuzzApk(f *testing.F) {
 		if len(pkgs) > 0 && !bytes.Contains(data, []byte("P:")) {
 			t.Fatal("packages from a file without P:")
 		}
-		if len(problems) > maxProblems+1 {
+		if len(problems) > lines.MaxProblems+1 {
 			t.Fatalf("%d problems", len(problems))
 		}
 	})

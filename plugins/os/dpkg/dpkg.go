@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/trawlscan/trawl/plugins/os/internal/lines"
 
@@ -34,11 +33,8 @@ const PackageType = "deb"
 const MaxPackages = lines.MaxPackages
 
 const (
-	bufSize        = lines.BufSize
-	maxValue       = lines.MaxValue
-	maxInterned    = lines.MaxInterned
-	maxInternedLen = lines.MaxInternedLen
-	maxProblems    = lines.MaxProblems
+	bufSize  = lines.BufSize
+	maxValue = lines.MaxValue
 )
 
 // A StanzaError is a problem with one stanza or one line that did not stop the parse.
@@ -94,11 +90,7 @@ func Parse(path string, r io.Reader) (pkgs []sdk.Package, problems []*StanzaErro
 	if !p.sawName && p.sawContent {
 		return nil, nil, fmt.Errorf("%s: not a dpkg status file: no Package field; line %d is %q", path, p.firstLineNo, p.firstLine)
 	}
-	if p.suppressed > 0 {
-		p.problems = append(p.problems, &StanzaError{Path: path, Line: p.firstSuppressed,
-			Msg: fmt.Sprintf("%d more problems from here on not listed", p.suppressed)})
-	}
-	return p.pkgs, p.problems, nil
+	return p.pkgs, p.problems.List(path), nil
 }
 
 // parser holds the state of one Parse call.
@@ -112,13 +104,10 @@ type parser struct {
 	firstLine   string
 	firstLineNo int
 	pkgs        []sdk.Package
-	problems    []*StanzaError
-
-	suppressed      int
-	firstSuppressed int
+	problems    lines.Problems
 
 	// strs interns repeated values: architectures and source package names.
-	strs map[string]string
+	strs lines.Interner
 	// locs is a block of locations handed out one per package, to allocate them in bulk.
 	locs []sdk.Location
 
@@ -149,7 +138,7 @@ type stanza struct {
 func (p *parser) line(line []byte, cut bool) error {
 	p.lineNo++
 	if !cut {
-		line = trimCR(line)
+		line = lines.TrimCR(line)
 	}
 	if len(line) == 0 && !cut {
 		return p.endStanza()
@@ -161,7 +150,7 @@ func (p *parser) line(line []byte, cut bool) error {
 	p.open(line)
 	i := nameEnd(line)
 	if i < 0 {
-		p.note(fmt.Sprintf("malformed line ignored: want a field name and a colon, got %q", head(line)))
+		p.note(fmt.Sprintf("malformed line ignored: want a field name and a colon, got %q", lines.Head(line)))
 		// Lines that continue it go with it.
 		p.cur.last = fieldOther
 		return nil
@@ -181,7 +170,7 @@ func (p *parser) line(line []byte, cut bool) error {
 	value := trimSpace(line[i+1:])
 	// Status is read, not reported: installed accepts only dpkg's words.
 	if f != fieldStatus && !lines.PrintableASCII(value) {
-		if problem := check(string(value)); problem != "" {
+		if problem := lines.Check(string(value)); problem != "" {
 			p.field(f, nil, fmt.Sprintf("%s: %s", fieldNames[f], problem))
 			return nil
 		}
@@ -193,7 +182,7 @@ func (p *parser) line(line []byte, cut bool) error {
 // open notes the first line of the file with content and of the stanza.
 func (p *parser) open(line []byte) {
 	if !p.sawContent {
-		p.sawContent, p.firstLine, p.firstLineNo = true, head(line), p.lineNo
+		p.sawContent, p.firstLine, p.firstLineNo = true, lines.Head(line), p.lineNo
 	}
 	if p.cur.start == 0 {
 		p.cur.start = p.lineNo
@@ -211,13 +200,13 @@ func (p *parser) continuation(line []byte, cut bool) {
 	p.open(line)
 	switch p.cur.last {
 	case fieldNone:
-		p.note(fmt.Sprintf("continuation line without a field before it ignored: %q", head(line)))
+		p.note(fmt.Sprintf("continuation line without a field before it ignored: %q", lines.Head(line)))
 		p.cur.last = fieldOther
 	case fieldOther:
 	default:
 		// Package, Version, Architecture, Source and Status are one-line fields: the value
 		// is the first line, and this one is noise dpkg itself would refuse.
-		p.note(fmt.Sprintf("continuation of one-line field %s ignored: %q", fieldNames[p.cur.last], head(line)))
+		p.note(fmt.Sprintf("continuation of one-line field %s ignored: %q", fieldNames[p.cur.last], lines.Head(line)))
 	}
 }
 
@@ -235,7 +224,7 @@ func (p *parser) field(f field, value []byte, problem string) {
 		if problem == "" && f == fieldStatus {
 			var ok bool
 			if c.installed, ok = installed(value); !ok {
-				problem = fmt.Sprintf("Status: want three words (wanted action, flag, state), the state one of dpkg's, got %q", head(value))
+				problem = fmt.Sprintf("Status: want three words (wanted action, flag, state), the state one of dpkg's, got %q", lines.Head(value))
 			}
 		}
 		if problem != "" {
@@ -254,7 +243,7 @@ func (p *parser) field(f field, value []byte, problem string) {
 			p.note(problem + ", ignored")
 			return
 		}
-		c.arch = p.intern(value)
+		c.arch = p.strs.Intern(value)
 	case fieldSource:
 		if problem != "" {
 			p.note(problem + ", ignored")
@@ -262,29 +251,11 @@ func (p *parser) field(f field, value []byte, problem string) {
 		}
 		name, version, ok := source(value)
 		if !ok {
-			p.note(fmt.Sprintf("Source: want a name and an optional (version), got %q, ignored", head(value)))
+			p.note(fmt.Sprintf("Source: want a name and an optional (version), got %q, ignored", lines.Head(value)))
 			return
 		}
-		c.sourceName, c.sourceVersion = p.intern(name), string(version)
+		c.sourceName, c.sourceVersion = p.strs.Intern(name), string(version)
 	}
-}
-
-// intern returns value as a string, shared with earlier equal values. Architectures and
-// source names repeat across packages; sharing them saves allocations, which cost far more
-// inside wasm than natively.
-func (p *parser) intern(value []byte) string {
-	if s, ok := p.strs[string(value)]; ok {
-		return s
-	}
-	s := string(value)
-	if len(s) > maxInternedLen || len(p.strs) >= maxInterned {
-		return s
-	}
-	if p.strs == nil {
-		p.strs = map[string]string{}
-	}
-	p.strs[s] = s
-	return s
 }
 
 // note records a problem with the current line, reported if the stanza's package is kept.
@@ -294,17 +265,6 @@ func (p *parser) note(msg string) {
 
 func (p *parser) errorf(format string, args ...any) *StanzaError {
 	return &StanzaError{Path: p.path, Line: p.lineNo, Msg: fmt.Sprintf(format, args...)}
-}
-
-func (p *parser) report(e *StanzaError) {
-	if len(p.problems) >= maxProblems {
-		if p.suppressed == 0 {
-			p.firstSuppressed = e.Line
-		}
-		p.suppressed++
-		return
-	}
-	p.problems = append(p.problems, e)
 }
 
 // endStanza turns the current stanza into a package, into a problem, or into nothing when
@@ -317,15 +277,15 @@ func (p *parser) endStanza() error {
 	}
 	switch {
 	case c.skip != nil:
-		p.report(c.skip)
+		p.problems.Add(c.skip)
 		return nil
 	case c.name == "":
-		p.report(&StanzaError{Path: p.path, Line: c.start, Msg: "stanza without a package name (Package), skipped"})
+		p.problems.Add(&StanzaError{Path: p.path, Line: c.start, Msg: "stanza without a package name (Package), skipped"})
 		return nil
 	case c.lines[fieldStatus] != 0 && !c.installed:
 		return nil
 	case c.version == "":
-		p.report(&StanzaError{Path: p.path, Line: c.start, Msg: fmt.Sprintf("package %q has no version (Version), skipped", c.name)})
+		p.problems.Add(&StanzaError{Path: p.path, Line: c.start, Msg: fmt.Sprintf("package %q has no version (Version), skipped", c.name)})
 		return nil
 	}
 	if len(p.pkgs) == MaxPackages {
@@ -333,7 +293,7 @@ func (p *parser) endStanza() error {
 	}
 	for _, n := range c.notes {
 		n.Msg = fmt.Sprintf("package %q: %s", c.name, n.Msg)
-		p.report(n)
+		p.problems.Add(n)
 	}
 	if len(p.locs) == 0 {
 		// Blocks grow with the database, so that a small one does not pay for a big block.
@@ -363,40 +323,4 @@ func (p *parser) endStanza() error {
 	}
 	p.pkgs = append(p.pkgs, pkg)
 	return nil
-}
-
-// check says why s cannot be a field of a reported package, or returns "". The rules are the
-// SDK's (sdk.Package.Validate): UTF-8, no control characters, at most maxValue bytes.
-func check(s string) string {
-	if len(s) > maxValue {
-		return fmt.Sprintf("value longer than %d bytes", maxValue)
-	}
-	if !utf8.ValidString(s) {
-		return "value is not UTF-8"
-	}
-	// In valid UTF-8 every byte below 0x80 is an ASCII character, so control characters
-	// can be found byte by byte.
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] == 0x7f {
-			return "value has control characters"
-		}
-	}
-	return ""
-}
-
-// trimCR removes a "\r" before the line end, left by a file that went through a Windows tool.
-func trimCR(b []byte) []byte {
-	if n := len(b); n > 0 && b[n-1] == '\r' {
-		b = b[:n-1]
-	}
-	return b
-}
-
-// head is the start of a line, short enough to quote (with %q) in a message.
-func head(b []byte) string {
-	const max = 40
-	if len(b) > max {
-		return string(b[:max]) + "..."
-	}
-	return string(b)
 }

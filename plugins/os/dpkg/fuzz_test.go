@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/trawlscan/trawl/plugins/os/internal/lines"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -53,7 +54,7 @@ func FuzzDpkg(f *testing.F) {
 		if len(pkgs) > 0 && !bytes.Contains(lower, []byte("package:")) {
 			t.Fatal("packages from a file without Package:")
 		}
-		if len(problems) > maxProblems+1 {
+		if len(problems) > lines.MaxProblems+1 {
 			t.Fatalf("%d problems", len(problems))
 		}
 	})

@@ -2,6 +2,7 @@ package lines
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"strings"
@@ -126,10 +127,43 @@ func TestPrintableASCII(t *testing.T) {
 				if got := PrintableASCII(b); got != want {
 					t.Fatalf("PrintableASCII(%q) = %v, want %v", b, got, want)
 				}
+				// The fast path must never pass a value the full check refuses.
+				if want && Check(string(b)) != "" {
+					t.Fatalf("Check(%q) refuses a printable value", b)
+				}
 			}
 		}
 	}
 	if PrintableASCII(bytes.Repeat([]byte{'a'}, MaxValue+1)) {
 		t.Error("a value over MaxValue passes")
+	}
+}
+
+func TestProblemsBounded(t *testing.T) {
+	var p Problems
+	for i := 1; i <= MaxProblems+5; i++ {
+		p.Add(&StanzaError{Path: "f", Line: i, Msg: "bad"})
+	}
+	got := p.List("f")
+	if len(got) != MaxProblems+1 || got[MaxProblems].Error() != "f:101: 5 more problems from here on not listed" {
+		t.Errorf("%d problems, last %v", len(got), got[len(got)-1])
+	}
+	var none Problems
+	if len(none.List("f")) != 0 {
+		t.Error("an empty list gains a summary")
+	}
+}
+
+func TestInternerBounded(t *testing.T) {
+	var in Interner
+	a, b := in.Intern([]byte("x86_64")), in.Intern([]byte("x86_64"))
+	if a != b || len(in.m) != 1 {
+		t.Errorf("not shared: %d entries", len(in.m))
+	}
+	for i := 0; i < MaxInterned+10; i++ {
+		in.Intern([]byte(fmt.Sprint(i)))
+	}
+	if len(in.m) != MaxInterned {
+		t.Errorf("%d entries, cap %d", len(in.m), MaxInterned)
 	}
 }
