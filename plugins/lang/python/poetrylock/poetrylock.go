@@ -9,7 +9,6 @@
 package poetrylock
 
 import (
-	"fmt"
 	"io"
 	"slices"
 
@@ -39,41 +38,22 @@ func skip(path []string) bool {
 // locations and in problems. The error is for a file that cannot be read or is not a
 // poetry.lock (not TOML, empty, no [[package]] and no [metadata]).
 func Parse(path string, r io.Reader) (*collect.Result, error) {
-	data, err := collect.ReadAll(path, r, MaxSize)
-	if err != nil {
-		return nil, err
-	}
-	root, err := tomltree.ParseFile(path, "a poetry.lock", data, tomltree.Options{Skip: skip})
-	if err != nil {
-		return nil, err
-	}
-	pkgs := root.Get("package")
-	if pkgs == nil && root.Get("metadata") == nil {
-		return nil, fmt.Errorf("%s: not a poetry.lock: no [[package]] and no [metadata]", path)
-	}
-	if pkgs != nil && pkgs.Kind != tomltree.Array {
-		return nil, fmt.Errorf("%s:%d: not a poetry.lock: package is %s, not an array of tables", path, pkgs.Line, pkgs.Describe())
-	}
-	b := pypi.NewBuilder(path)
-	if pkgs != nil {
-		for _, t := range pkgs.Items {
-			add(b, t)
-		}
-	}
-	return b.Result(), nil
+	return format.Parse(path, r)
 }
 
-func add(b *collect.Builder, t *tomltree.Value) {
-	if t.Kind != tomltree.Table {
-		b.Problemf(t.Line, "package entry is %s, not a table; skipped", t.Describe())
-		return
-	}
-	name, ok := t.String("name")
-	if !ok || name == "" {
-		b.Problemf(t.Line, "package without a name, skipped")
-		return
-	}
-	line := t.Get("name").Line
+// format is the shape of the file for the shared TOML lock reader.
+var format = pypi.TOMLLock{
+	What:     "poetry.lock",
+	Packages: "package",
+	Marker:   "metadata",
+	Missing:  "no [[package]] and no [metadata]",
+	MaxSize:  MaxSize,
+	Skip:     skip,
+	Add:      add,
+}
+
+// add reads one package table.
+func add(b *collect.Builder, t *tomltree.Value, name string, line int) {
 	version, ok := t.String("version")
 	if !ok || version == "" {
 		b.Unresolved(line, name, "no version")

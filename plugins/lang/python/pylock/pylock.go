@@ -13,7 +13,6 @@
 package pylock
 
 import (
-	"fmt"
 	"io"
 	"path"
 
@@ -42,45 +41,26 @@ func skip(p []string) bool {
 	return false
 }
 
-// Parse reads a pylock.toml from r. p is the file's path, used in the packages' locations
+// Parse reads a pylock.toml from r. path is the file's path, used in the packages' locations
 // and in problems. The error is for a file that cannot be read or is not a pylock.toml (not
 // TOML, empty, no lock-version and no [[packages]]).
-func Parse(p string, r io.Reader) (*collect.Result, error) {
-	data, err := collect.ReadAll(p, r, MaxSize)
-	if err != nil {
-		return nil, err
-	}
-	root, err := tomltree.ParseFile(p, "a pylock.toml", data, tomltree.Options{Skip: skip})
-	if err != nil {
-		return nil, err
-	}
-	pkgs := root.Get("packages")
-	if pkgs == nil && root.Get("lock-version") == nil {
-		return nil, fmt.Errorf("%s: not a pylock.toml: no lock-version and no [[packages]]", p)
-	}
-	if pkgs != nil && pkgs.Kind != tomltree.Array {
-		return nil, fmt.Errorf("%s:%d: not a pylock.toml: packages is %s, not an array of tables", p, pkgs.Line, pkgs.Describe())
-	}
-	b := pypi.NewBuilder(p)
-	if pkgs != nil {
-		for _, t := range pkgs.Items {
-			add(b, t)
-		}
-	}
-	return b.Result(), nil
+func Parse(path string, r io.Reader) (*collect.Result, error) {
+	return format.Parse(path, r)
 }
 
-func add(b *collect.Builder, t *tomltree.Value) {
-	if t.Kind != tomltree.Table {
-		b.Problemf(t.Line, "package entry is %s, not a table; skipped", t.Describe())
-		return
-	}
-	name, ok := t.String("name")
-	if !ok || name == "" {
-		b.Problemf(t.Line, "package without a name, skipped")
-		return
-	}
-	line := t.Get("name").Line
+// format is the shape of the file for the shared TOML lock reader.
+var format = pypi.TOMLLock{
+	What:     "pylock.toml",
+	Packages: "packages",
+	Marker:   "lock-version",
+	Missing:  "no lock-version and no [[packages]]",
+	MaxSize:  MaxSize,
+	Skip:     skip,
+	Add:      add,
+}
+
+// add reads one package table.
+func add(b *collect.Builder, t *tomltree.Value, name string, line int) {
 	if version, ok := t.String("version"); ok && version != "" {
 		b.Add(line, sdk.Package{Name: name, Version: version})
 		return
