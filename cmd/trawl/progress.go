@@ -40,8 +40,6 @@ func (p *progress) LayerStart(index, total int, info sdk.Layer) {
 	p.drawLocked(true)
 }
 
-func (p *progress) LayerBytes(int, int64) {}
-
 func (p *progress) LayerDone(index int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

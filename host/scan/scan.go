@@ -23,7 +23,6 @@ import (
 // from several goroutines.
 type Progress interface {
 	LayerStart(index, total int, info sdk.Layer)
-	LayerBytes(index int, n int64)
 	LayerDone(index int)
 }
 
@@ -89,9 +88,6 @@ func (s *Scanner) Scan(ctx context.Context, art *source.Artifact) (*sdk.Report, 
 		analyzers[i] = pluginAnalyzer{p}
 	}
 	w := walk.New(walk.NewMatcher(manifests), analyzers, s.chunkSize)
-	if s.progress != nil {
-		w.OnBytes = s.progress.LayerBytes
-	}
 
 	results := make([]*walk.LayerResult, len(art.Layers))
 	g, gctx := errgroup.WithContext(ctx)

@@ -64,8 +64,6 @@ type Walker struct {
 	matcher   *Matcher
 	analyzers []Analyzer
 	chunkSize int
-	// OnBytes, if set, is called with the content bytes read, for progress.
-	OnBytes func(layer int, n int64)
 }
 
 // New returns a Walker over the given analyzers; matcher must have been built from their
@@ -104,7 +102,7 @@ func (w *Walker) Layer(ctx context.Context, index int, layer source.Layer) (*Lay
 			return nil
 		}
 		res.Dispatched++
-		found.Results = w.file(ctx, index, e, wants, buf)
+		found.Results = w.file(ctx, e, wants, buf)
 		return ctx.Err()
 	})
 	if err != nil {
@@ -114,7 +112,7 @@ func (w *Walker) Layer(ctx context.Context, index int, layer source.Layer) (*Lay
 }
 
 // file streams one regular file into every plugin that wants it.
-func (w *Walker) file(ctx context.Context, layer int, e *source.Entry, wants []Want, buf []byte) []FileResult {
+func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, buf []byte) []FileResult {
 	type open struct {
 		plugin  int
 		session Session
@@ -150,9 +148,6 @@ func (w *Walker) file(ctx context.Context, layer int, e *source.Entry, wants []W
 		}
 		n, err := fill(e.Body, buf)
 		if n > 0 {
-			if w.OnBytes != nil {
-				w.OnBytes(layer, int64(n))
-			}
 			for _, o := range sessions {
 				if failed[o.plugin] != nil {
 					continue
