@@ -33,6 +33,13 @@ type Package struct {
 	SourceName    string   `json:"source_name,omitempty"`
 	SourceVersion string   `json:"source_version,omitempty"`
 	Licenses      []string `json:"licenses,omitempty"`
+	// Vendor is who built an OS package, as its database says (rpm VENDOR: "Red Hat, Inc.",
+	// "SUSE LLC <https://www.suse.com/>"); an image may mix vendors' packages.
+	Vendor string `json:"vendor,omitempty"`
+	// ModularityLabel is the module stream an rpm package was built in (RHEL 8+, Fedora
+	// modules: "nodejs:18:8090020231017135003:a75119d5"), which decides which advisories
+	// apply to it.
+	ModularityLabel string `json:"modularity_label,omitempty"`
 	// Indirect is true for a transitive dependency, Dev for a development-only one, where the
 	// file says so.
 	Indirect bool `json:"indirect,omitempty"`

@@ -58,7 +58,7 @@ func (p *Package) Validate() error {
 	if len(p.Licenses) > maxLicenses {
 		return fmt.Errorf("%s: more than %d licenses", p.Name, maxLicenses)
 	}
-	if err := fields("package", append([]string{p.Name, p.Version, p.Type, p.Ecosystem, p.PURL, p.Arch, p.SourceName, p.SourceVersion}, p.Licenses...)...); err != nil {
+	if err := fields("package", append([]string{p.Name, p.Version, p.Type, p.Ecosystem, p.PURL, p.Arch, p.SourceName, p.SourceVersion, p.Vendor, p.ModularityLabel}, p.Licenses...)...); err != nil {
 		return err
 	}
 	for _, l := range p.Locations {

@@ -563,3 +563,62 @@ func TestScanDebianImage(t *testing.T) {
 		}
 	}
 }
+
+// distroDB builds a database from the corpus's real Debian and Ubuntu advisories: the
+// Debian security tracker sample, osv.dev's Debian records and Ubuntu's OSV records (of
+// standard and Pro streams).
+func distroDB(t *testing.T) string {
+	t.Helper()
+	corpus := sourcetest.Corpus(t)
+	path := filepath.Join(t.TempDir(), "distro.db")
+	code, out, errOut := trawl(t, "db", "import", "--db", path,
+		filepath.Join(corpus, "advisories/distro-samples"),
+		filepath.Join(corpus, "advisories/osv/osv-scanner-offline-dbs-sample/Debian"))
+	if code != exitOK {
+		t.Fatalf("db import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	return path
+}
+
+// TestScanDebianFamilyFindings scans Debian-family root filesystems end to end against real
+// distribution advisories. The Ubuntu 18.04 image is built from the corpus's real files of
+// a committed container (dpkg status, os-release, lsb-release, debian_version): its glibc
+// 2.27-3ubuntu1.4 (binaries libc6 and libc-bin) is affected by CVE-2016-20013, which
+// Ubuntu files for 18.04 under its Pro stream (every 18.04 advisory since standard support
+// ended), with no fix. Debian 12 minbase meets no advisory of
+// the corpus (its Debian records are for Debian 9 and packages minbase lacks), and must
+// report none rather than match another release's.
+func TestScanDebianFamilyFindings(t *testing.T) {
+	dbFile := distroDB(t)
+	dir := filepath.Join(sourcetest.Corpus(t), "os-pkgdb/dpkg/real-ubuntu-18.04-guestbook_img")
+	files := map[string]string{}
+	for _, name := range []string{"etc/os-release", "etc/lsb-release", "etc/debian_version", "var/lib/dpkg/status"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = string(b)
+	}
+	img := sourcetest.WriteDockerArchive(t, sourcetest.Image(t, sourcetest.LayerFromFiles(t, files)))
+	rep := scanJSON(t, exitOK, "image", "--input", img, "--db", dbFile)
+	if rep.OS == nil || rep.OS.Family != "ubuntu" || rep.OS.Version != "18.04" || len(rep.Packages) != 89 {
+		t.Fatalf("os %+v, %d packages", rep.OS, len(rep.Packages))
+	}
+	var got []string
+	for _, v := range rep.Vulnerabilities {
+		got = append(got, fmt.Sprintf("%s %s (%s %s) %s %s %s %s", v.Package.Name, v.Package.Version, v.Package.SourceName, v.Package.Ecosystem,
+			v.ID, v.Status, strings.Join(v.FixedVersions, ","), v.Locations[0].Path))
+	}
+	want := []string{
+		"libc-bin 2.27-3ubuntu1.4 (glibc Ubuntu:18.04:LTS) CVE-2016-20013 not_fixed  var/lib/dpkg/status",
+		"libc6 2.27-3ubuntu1.4 (glibc Ubuntu:18.04:LTS) CVE-2016-20013 not_fixed  var/lib/dpkg/status",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Ubuntu 18.04 findings:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	rep = scanJSON(t, exitOK, "image", "--input", filepath.Join(sourcetest.Corpus(t), "images/debian-bookworm-minbase.tar"), "--db", dbFile)
+	if len(rep.Packages) != 88 || len(rep.Vulnerabilities) != 0 || rep.Database == nil {
+		t.Errorf("Debian 12 minbase: %d packages, %d findings, database %+v", len(rep.Packages), len(rep.Vulnerabilities), rep.Database)
+	}
+}

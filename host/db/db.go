@@ -1,13 +1,15 @@
 // Package db is trawl's vulnerability database: OSV advisories (and distribution feeds
 // converted to OSV) in one bbolt file, indexed by ecosystem and package name.
 //
-// Layout, schema version 1:
+// Layout, schema version 2:
 //
 //	meta        "meta"                 -> JSON Meta
 //	advisories  ID                     -> zstd(JSON osv.Vulnerability)
 //	packages    ecosystem \x00 name    -> IDs, newline-separated, sorted
 //
-// Names are indexed in the form ecosystem.NormalizeName gives. A DB is built whole by
+// Ecosystems are indexed in the form ecosystem.MatchKey gives (version 2: Red Hat
+// advisories under their stream, without the repository), names in the form
+// ecosystem.NormalizeName gives. A DB is built whole by
 // Import into a new file and swapped in by rename, so readers never see a half-built one.
 package db
 
@@ -30,7 +32,7 @@ import (
 )
 
 // SchemaVersion is the version of the file layout. A DB of another version is refused.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 var (
 	bucketMeta       = []byte("meta")

@@ -12,6 +12,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/trawlscan/trawl/host/ecosystem"
 	"github.com/trawlscan/trawl/host/osv"
 )
 
@@ -300,7 +301,7 @@ func (w *writer) put(v *osv.Vulnerability, merge bool) (putOutcome, error) {
 			return duplicate, nil
 		default:
 			for _, a := range old.Affected {
-				key := packageKey(a.Package.Ecosystem, a.Package.Name)
+				key := packageKey(ecosystem.MatchKey(a.Package.Ecosystem), a.Package.Name)
 				if list := removeID(pkgs.Get(key), v.ID); list == nil {
 					if err := pkgs.Delete(key); err != nil {
 						return duplicate, err
@@ -322,7 +323,7 @@ func (w *writer) put(v *osv.Vulnerability, merge bool) (putOutcome, error) {
 		if a.Package.Name == "" || a.Package.Ecosystem == "" {
 			continue
 		}
-		key := packageKey(a.Package.Ecosystem, a.Package.Name)
+		key := packageKey(ecosystem.MatchKey(a.Package.Ecosystem), a.Package.Name)
 		if err := pkgs.Put(key, addID(pkgs.Get(key), v.ID)); err != nil {
 			return duplicate, err
 		}

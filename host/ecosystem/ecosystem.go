@@ -86,10 +86,20 @@ func rpmEcosystem(os *sdk.OS) string {
 	switch os.Family {
 	case "rhel":
 		// OSV files Red Hat advisories per product stream and repository
-		// ("Red Hat:enterprise_linux:9::appstream"), which os-release cannot tell: an
-		// image's packages come from BaseOS and AppStream alike. Plain "Red Hat" names the
-		// vendor; matching it to the streams is the vulnerability database's business.
+		// ("Red Hat:enterprise_linux:9::appstream"). os-release cannot tell the
+		// repository, and an image's packages come from BaseOS and AppStream alike, so a
+		// package names the stream of its major release and MatchKey drops the
+		// repository from the advisories' side. Extended-support streams (rhel_eus,
+		// rhel_aus, ...) are left out: a container's os-release does not say it follows
+		// one.
+		if m := major(os.Version); m != "" {
+			return "Red Hat:enterprise_linux:" + m
+		}
 		return "Red Hat"
+	case "mariner", "azurelinux":
+		// CBL-Mariner 2.0 was renamed Azure Linux from 3.0; OSV files both under
+		// "Azure Linux" with the major release.
+		return withRelease("Azure Linux", major(os.Version))
 	case "rocky":
 		return withRelease("Rocky Linux", major(os.Version))
 	case "almalinux":
@@ -143,21 +153,39 @@ func digits(s string) bool {
 	return s != ""
 }
 
-// purlNamespace is the purl namespace of an OS package: the distribution.
+// purlNamespace is the purl namespace of an OS package: the distribution, by its
+// os-release ID, except where the vendor's own SBOMs and advisories name it otherwise
+// (Red Hat writes pkg:rpm/redhat/..., SUSE pkg:rpm/suse/... for every SLE product).
 func purlNamespace(os *sdk.OS) string {
 	if os == nil {
 		return ""
 	}
-	return os.Family
+	switch f := os.Family; {
+	case f == "rhel":
+		return "redhat"
+	case f == "sles" || strings.HasPrefix(f, "sle"):
+		return "suse"
+	case strings.HasPrefix(f, "opensuse"):
+		return "opensuse"
+	default:
+		return f
+	}
 }
 
 // PURL returns the package URL of a package found on os (nil for a source tree).
 func PURL(p sdk.Package, os *sdk.OS) string {
 	var q packageurl.Qualifiers
-	namespace, name := "", p.Name
+	namespace, name, version := "", p.Name, p.Version
 	switch p.Type {
 	case "apk", "deb", "rpm":
 		namespace = purlNamespace(os)
+		if e, v, ok := strings.Cut(version, ":"); ok && p.Type == "rpm" && digits(e) {
+			// The rpm purl keeps the epoch out of the version, in a qualifier.
+			version = v
+			if e != "0" {
+				q = append(q, packageurl.Qualifier{Key: "epoch", Value: e})
+			}
+		}
 		if p.Arch != "" {
 			q = append(q, packageurl.Qualifier{Key: "arch", Value: p.Arch})
 		}
@@ -184,7 +212,7 @@ func PURL(p sdk.Package, os *sdk.OS) string {
 	case "pypi":
 		name = strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(name))
 	}
-	return packageurl.NewPackageURL(p.Type, namespace, name, p.Version, q, "").ToString()
+	return packageurl.NewPackageURL(p.Type, namespace, name, version, q, "").ToString()
 }
 
 // Finalize fills the ecosystem and purl of packages whose analyzer left them empty.
@@ -229,6 +257,32 @@ func majorMinor(v string) string {
 		return ""
 	}
 	return parts[0] + "." + minor
+}
+
+// MatchKey returns the ecosystem under which an advisory's affected package is indexed
+// and compared with packages' ecosystems (as OSV returns them). It is the advisory's
+// ecosystem, except where OSV qualifies it more finely than a scanned system can say:
+//
+//   - Red Hat's "Red Hat:enterprise_linux:9::appstream" names a repository, which
+//     os-release does not, so its key is the stream "Red Hat:enterprise_linux:9".
+//   - Ubuntu's "Ubuntu:Pro:18.04:LTS" holds the advisories whose fixes ship only through
+//     Ubuntu Pro (ESM): every advisory of a release past its standard support, and those of
+//     universe packages. The packages are the release's own, vulnerable with or without a
+//     Pro subscription, so the key is the release, "Ubuntu:18.04:LTS"; the fixed versions
+//     ("2.27-3ubuntu1.6+esm6") say where the fix is. The FIPS streams are other builds of
+//     the packages and keep their own keys.
+func MatchKey(ecosystem string) string {
+	switch Base(ecosystem) {
+	case "Red Hat":
+		if i := strings.Index(ecosystem, "::"); i >= 0 {
+			return ecosystem[:i]
+		}
+	case "Ubuntu":
+		if release, ok := strings.CutPrefix(ecosystem, "Ubuntu:Pro:"); ok && release != "" && release[0] >= '0' && release[0] <= '9' {
+			return "Ubuntu:" + release
+		}
+	}
+	return ecosystem
 }
 
 // Base returns the ecosystem without its release suffix: "Alpine" for "Alpine:v3.20".

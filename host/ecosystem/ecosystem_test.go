@@ -28,7 +28,13 @@ func TestOSVAndPURL(t *testing.T) {
 			&sdk.OS{Family: "debian", Name: "Debian GNU/Linux (distroless)", Version: "12"},
 			"Debian:12", "pkg:deb/debian/bash@5.2.15-2%2Bb7?arch=amd64&distro=debian-12"},
 		{sdk.Package{Name: "openssl-libs", Version: "1:3.0.7-27.el9", Type: "rpm", Arch: "x86_64", SourceName: "openssl"}, &sdk.OS{Family: "rocky", Version: "9.3"},
-			"Rocky Linux:9", "pkg:rpm/rocky/openssl-libs@1:3.0.7-27.el9?arch=x86_64&distro=rocky-9.3&upstream=openssl"},
+			"Rocky Linux:9", "pkg:rpm/rocky/openssl-libs@3.0.7-27.el9?arch=x86_64&distro=rocky-9.3&epoch=1&upstream=openssl"},
+		{sdk.Package{Name: "bash", Version: "5.1.8-9.el9", Type: "rpm", Arch: "x86_64", SourceName: "bash"}, &sdk.OS{Family: "rhel", Version: "9.4"},
+			"Red Hat:enterprise_linux:9", "pkg:rpm/redhat/bash@5.1.8-9.el9?arch=x86_64&distro=rhel-9.4"},
+		{sdk.Package{Name: "glibc", Version: "0:2.31-150300.63.1", Type: "rpm", Arch: "x86_64"}, &sdk.OS{Family: "sles", Version: "15.5"},
+			"SUSE:Linux Enterprise Server 15 SP5", "pkg:rpm/suse/glibc@2.31-150300.63.1?arch=x86_64&distro=sles-15.5"},
+		{sdk.Package{Name: "glibc", Version: "2.34-2.cm2", Type: "rpm", Arch: "x86_64", SourceName: "glibc"}, &sdk.OS{Family: "mariner", Version: "2.0"},
+			"Azure Linux:2", "pkg:rpm/mariner/glibc@2.34-2.cm2?arch=x86_64&distro=mariner-2.0"},
 		{sdk.Package{Name: "bash", Version: "5.2", Type: "deb"}, &sdk.OS{Family: "ubuntu", Version: "25.10"}, "Ubuntu:25.10", "pkg:deb/ubuntu/bash@5.2?distro=ubuntu-25.10"},
 		{sdk.Package{Name: "bash", Version: "5.2", Type: "deb"}, &sdk.OS{Family: "ubuntu", Version: "23.04"}, "Ubuntu:23.04", "pkg:deb/ubuntu/bash@5.2?distro=ubuntu-23.04"},
 		{sdk.Package{Name: "musl", Version: "1.2.5-r0", Type: "apk"}, nil, "", "pkg:apk/musl@1.2.5-r0"},
@@ -64,14 +70,17 @@ func TestOSVDistributions(t *testing.T) {
 		{"deb", "ubuntu", "24.04", "Ubuntu:24.04:LTS"},
 		{"deb", "ubuntu", "24.10", "Ubuntu:24.10"},
 		// Red Hat and its rebuilds.
-		{"rpm", "rhel", "9.4", "Red Hat"},
-		{"rpm", "rhel", "7.9", "Red Hat"},
+		{"rpm", "rhel", "9.4", "Red Hat:enterprise_linux:9"},
+		{"rpm", "rhel", "7.9", "Red Hat:enterprise_linux:7"},
 		{"rpm", "rhel", "", "Red Hat"},
 		{"rpm", "rocky", "9.3", "Rocky Linux:9"},
 		{"rpm", "rocky", "8.10", "Rocky Linux:8"},
 		{"rpm", "rocky", "", "Rocky Linux"},
 		{"rpm", "almalinux", "9.4", "AlmaLinux:9"},
 		{"rpm", "almalinux", "8.10", "AlmaLinux:8"},
+		// CBL-Mariner, renamed Azure Linux.
+		{"rpm", "mariner", "2.0", "Azure Linux:2"},
+		{"rpm", "azurelinux", "3.0", "Azure Linux:3"},
 		// No OSV ecosystem.
 		{"rpm", "centos", "7", ""},
 		{"rpm", "ol", "9.3", ""},
@@ -103,6 +112,37 @@ func TestOSVDistributions(t *testing.T) {
 	} {
 		if got := OSV(tc.pkgType, &sdk.OS{Family: tc.family, Version: tc.version}); got != tc.want {
 			t.Errorf("OSV(%s, %s %s) = %q, want %q", tc.pkgType, tc.family, tc.version, got, tc.want)
+		}
+	}
+}
+
+func TestMatchKey(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Red Hat:enterprise_linux:9::appstream", "Red Hat:enterprise_linux:9"},
+		{"Red Hat:enterprise_linux:8::baseos", "Red Hat:enterprise_linux:8"},
+		{"Red Hat:rhel_eus:8.6::baseos", "Red Hat:rhel_eus:8.6"},
+		{"Red Hat:enterprise_linux:9", "Red Hat:enterprise_linux:9"},
+		{"Red Hat", "Red Hat"},
+		{"Ubuntu:Pro:18.04:LTS", "Ubuntu:18.04:LTS"},
+		{"Ubuntu:Pro:14.04:LTS", "Ubuntu:14.04:LTS"},
+		{"Ubuntu:Pro:FIPS:18.04:LTS", "Ubuntu:Pro:FIPS:18.04:LTS"},
+		{"Ubuntu:Pro:FIPS-updates:20.04:LTS", "Ubuntu:Pro:FIPS-updates:20.04:LTS"},
+		{"Ubuntu:Pro:", "Ubuntu:Pro:"},
+		// Others keep their ecosystem.
+		{"Debian:12", "Debian:12"},
+		{"Ubuntu:22.04:LTS", "Ubuntu:22.04:LTS"},
+		{"SUSE:Linux Enterprise Server 15 SP5", "SUSE:Linux Enterprise Server 15 SP5"},
+		{"PyPI", "PyPI"},
+	} {
+		if got := MatchKey(tc.in); got != tc.want {
+			t.Errorf("MatchKey(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	// A RHEL 9 image's packages meet the advisories of both its repositories.
+	o := &sdk.OS{Family: "rhel", Version: "9.4"}
+	for _, eco := range []string{"Red Hat:enterprise_linux:9::appstream", "Red Hat:enterprise_linux:9::baseos"} {
+		if MatchKey(eco) != OSV("rpm", o) {
+			t.Errorf("RHEL 9.4 packages (%s) do not meet %s", OSV("rpm", o), eco)
 		}
 	}
 }

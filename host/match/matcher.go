@@ -63,7 +63,9 @@ func (m *Matcher) Match(pkgs []sdk.Package) ([]sdk.Vulnerability, []Problem, err
 func queryOf(p *sdk.Package) (name, version string) {
 	name, version = p.Name, p.Version
 	switch p.Type {
-	case "apk", "deb", "rpm":
+	case "apk", "deb":
+		// Alpine's secdb and Debian's and Ubuntu's advisories name source packages. The
+		// rpm distributions' (Red Hat, AlmaLinux, Rocky, SUSE) name binary packages.
 		if p.SourceName != "" {
 			name = p.SourceName
 		}
@@ -104,7 +106,7 @@ func (m *Matcher) matchPackage(p *sdk.Package) ([]sdk.Vulnerability, error) {
 	for _, adv := range advs {
 		var h *hit
 		for _, a := range adv.Affected {
-			if a.Package.Ecosystem != p.Ecosystem || ecosystem.NormalizeName(p.Ecosystem, a.Package.Name) != norm {
+			if ecosystem.MatchKey(a.Package.Ecosystem) != p.Ecosystem || ecosystem.NormalizeName(p.Ecosystem, a.Package.Name) != norm {
 				continue
 			}
 			affected, fixed, err := Affected(p.Ecosystem, a, version)
