@@ -622,3 +622,80 @@ func TestScanDebianFamilyFindings(t *testing.T) {
 		t.Errorf("Debian 12 minbase: %d packages, %d findings, database %+v", len(rep.Packages), len(rep.Vulnerabilities), rep.Database)
 	}
 }
+
+// rpmImage builds an image of one layer holding a real rpm database of the corpus at dbPath,
+// and the os-release its distribution ships.
+func rpmImage(t *testing.T, corpusDB, dbPath, osRelease string) string {
+	t.Helper()
+	db, err := os.ReadFile(filepath.Join(sourcetest.Corpus(t), "os-pkgdb/rpm", corpusDB))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sourcetest.WriteDockerArchive(t, sourcetest.Image(t, sourcetest.LayerFromFiles(t, map[string]string{
+		"etc/os-release": osRelease,
+		dbPath:           string(db),
+	})))
+}
+
+// TestScanRPMImages scans images holding the corpus's real rpm databases of two formats,
+// with the os-release of their distributions (as the mariner-release and sles-release
+// packages in those databases install it): every package, as an rpm of the distribution's
+// OSV ecosystem, with its purl. A damaged database next to a good one is a warning and an
+// entry in the report's errors; the scan goes on and exits 0.
+func TestScanRPMImages(t *testing.T) {
+	mariner := rpmImage(t, "go-rpmdb/cbl-mariner-2.0/rpmdb.sqlite", "var/lib/rpm/rpmdb.sqlite", `NAME="Common Base Linux Mariner"
+VERSION="2.0.20220226"
+ID=mariner
+VERSION_ID="2.0"
+PRETTY_NAME="CBL-Mariner/Linux"
+ANSI_COLOR="1;34"
+HOME_URL="https://aka.ms/cbl-mariner"
+`)
+	rep := scanJSON(t, exitOK, "image", "--input", mariner)
+	if rep.OS == nil || rep.OS.Family != "mariner" || len(rep.Packages) != 129 {
+		t.Fatalf("os %+v, %d packages", rep.OS, len(rep.Packages))
+	}
+	for _, p := range rep.Packages {
+		if p.Type != "rpm" || p.Ecosystem != "Azure Linux:2" || p.Analyzer != "os/rpm" || p.Locations[0].Path != "var/lib/rpm/rpmdb.sqlite" || p.Vendor != "Microsoft Corporation" {
+			t.Errorf("%+v", p)
+		}
+		if p.Name == "openssl-libs" && p.PURL != "pkg:rpm/mariner/openssl-libs@1.1.1k-7.cm2?arch=x86_64&distro=mariner-2.0&upstream=openssl" {
+			t.Errorf("purl %s", p.PURL)
+		}
+	}
+
+	sle := rpmImage(t, "go-rpmdb/sle15-bci/Packages.db", "usr/lib/sysimage/rpm/Packages.db", `NAME="SLES"
+VERSION="15-SP3"
+VERSION_ID="15.3"
+PRETTY_NAME="SUSE Linux Enterprise Server 15 SP3"
+ID="sles"
+ID_LIKE="suse"
+CPE_NAME="cpe:/o:suse:sles:15:sp3"
+`)
+	rep = scanJSON(t, exitOK, "image", "--input", sle)
+	if len(rep.Packages) != 35 {
+		t.Fatalf("%d packages", len(rep.Packages))
+	}
+	for _, p := range rep.Packages {
+		if p.Ecosystem != "SUSE:Linux Enterprise Server 15 SP3" || !strings.HasPrefix(p.PURL, "pkg:rpm/suse/") {
+			t.Errorf("%s: %s %s", p.Name, p.Ecosystem, p.PURL)
+		}
+	}
+
+	damaged := sourcetest.WriteDockerArchive(t, sourcetest.Image(t, sourcetest.AlpineLayer(t, "3.20.3"),
+		sourcetest.LayerFromFiles(t, map[string]string{"var/lib/rpm/Packages": "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x61\x15\x06\x00 truncated"})))
+	code, out, errOut := trawl(t, "image", "--input", damaged, "-f", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r sdk.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Packages) != 14 || len(r.Errors) != 1 || r.Errors[0].Analyzer != "os/rpm" || !strings.Contains(r.Errors[0].Message, "var/lib/rpm/Packages: bdb") {
+		t.Errorf("%d packages, errors %+v", len(r.Packages), r.Errors)
+	}
+	if !strings.Contains(errOut, "trawl: warning: os/rpm: var/lib/rpm/Packages: bdb") {
+		t.Errorf("stderr: %s", errOut)
+	}
+}

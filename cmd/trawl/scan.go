@@ -249,6 +249,17 @@ func (e *env) scan(parent context.Context, g *globalFlags, sf *scanFlags, open o
 		}
 	}
 
+	// A file an analyzer could not read is in the report; say so where a person looks too,
+	// since a damaged package database means packages missing from the verdict.
+	const maxShown = 10
+	for i, fe := range rep.Errors {
+		if i == maxShown {
+			fmt.Fprintf(e.stderr, "trawl: warning: %d more files could not be analyzed (see the report's errors)\n", len(rep.Errors)-maxShown)
+			break
+		}
+		fmt.Fprintf(e.stderr, "trawl: warning: %s: %s\n", fe.Analyzer, fe.Message)
+	}
+
 	var failed []string
 	for _, p := range rep.Plugins {
 		if p.Status == sdk.PluginFailed || p.Status == sdk.PluginRefused {

@@ -216,7 +216,7 @@ func TestPullRefusesOthers(t *testing.T) {
 		{"/library/busybox:oci", nil, "is not a trawl vulnerability database: it is a container image (config application/vnd.oci.image.config.v1+json)"},
 		{"/some/sbom:1", nil, "is not a trawl vulnerability database: artifact type application/vnd.example.sbom.v1+json, want application/vnd.trawl.db.v1"},
 		{"/some/index:1", nil, "is not a trawl vulnerability database: it is an image index"},
-		{"/trawl/db:schema999", nil, "schema version 999, this trawl reads version 1"},
+		{"/trawl/db:schema999", nil, "schema version 999, this trawl reads version " + strconv.Itoa(db.SchemaVersion)},
 		{"/trawl/db:junk", nil, "not a usable database"},
 		{"/trawl/db:two", nil, "2 layers of type application/vnd.trawl.db.layer.v1.bbolt+zstd, want 1"},
 		{"/trawl/db:big", []dbdist.Option{dbdist.WithMaxSize(100)}, "more than the limit of 100"},

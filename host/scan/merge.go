@@ -25,6 +25,14 @@ var osSources = []string{"etc/os-release", "usr/lib/os-release"}
 // file kept listing it without interruption, as a user reading `docker history` would expect:
 // a package installed in layer 1 stays in layer 1 when layer 3 installs another one.
 func merge(layers []*walk.LayerResult, pluginName func(int) string) merged {
+	// qualified names an analyzer of a plugin as the report does: "os/apk", or the
+	// plugin's name alone when the analyzer gave none.
+	qualified := func(plugin int, analyzer string) string {
+		if analyzer == "" {
+			return pluginName(plugin)
+		}
+		return pluginName(plugin) + "/" + analyzer
+	}
 	var out merged
 	// versions of each path, bottom first
 	versions := map[string][]*version{}
@@ -52,6 +60,8 @@ func merge(layers []*walk.LayerResult, pluginName func(int) string) merged {
 				continue
 			}
 			for _, fe := range r.Result.Errors {
+				// Named as packages are: plugin/analyzer.
+				fe.Analyzer = qualified(r.Plugin, fe.Analyzer)
 				out.errors = append(out.errors, fe)
 			}
 			if r.Result.OS != nil {
@@ -62,11 +72,7 @@ func merge(layers []*walk.LayerResult, pluginName func(int) string) merged {
 				osFound = append(osFound, &o)
 			}
 			for _, pkg := range r.Result.Packages {
-				if pkg.Analyzer == "" {
-					pkg.Analyzer = pluginName(r.Plugin)
-				} else {
-					pkg.Analyzer = pluginName(r.Plugin) + "/" + pkg.Analyzer
-				}
+				pkg.Analyzer = qualified(r.Plugin, pkg.Analyzer)
 				pkg.Locations = locate(pkg, p, vs, layers, r.Plugin)
 				out.packages = append(out.packages, pkg)
 			}

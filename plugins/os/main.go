@@ -14,6 +14,10 @@
 //   - apk: Alpine's lib/apk/db/installed (package apk).
 //   - dpkg: var/lib/dpkg/status of Debian and Ubuntu, and the var/lib/dpkg/status.d/* files
 //     of distroless images (package dpkg), whose *.md5sums neighbours are ignored.
+//   - rpm: the rpm database, in var/lib/rpm and in usr/lib/sysimage/rpm where Fedora and
+//     openSUSE moved it (var/lib/rpm is then a symlink, which the walker does not follow),
+//     under the names of its three formats: rpmdb.sqlite, Packages (Berkeley DB) and
+//     Packages.db (NDB) (package rpm).
 //
 // Size limits (manifest.json): os-release files are refused above 64 KiB (real ones are a
 // few hundred bytes), the one-line release files above 4 KiB. The apk and dpkg databases
@@ -22,7 +26,10 @@
 // minirootfs, 77 KB for Debian's minbase, a few MiB for images with thousands of packages)
 // and, at the 10-12 MB/s measured through the plugin host (dpkg and apk alike), 6-7 s of
 // parsing spread over 256 chunk calls, each far inside the host's per-call deadline. A
-// status.d file holds one package's stanza (a few KiB): 1 MiB is far above that.
+// status.d file holds one package's stanza (a few KiB): 1 MiB is far above that. The rpm
+// formats need random access, so an rpm database is read into memory whole: its limit,
+// 256 MiB (a full Fedora workstation's is about 150 MiB, a container's 5-20 MiB), bounds
+// memory, and the module asks the host for 512 MiB of memory to hold it and its packages.
 //
 // The parsers are plain Go packages; this file only routes a file to them. Build it with
 //
@@ -38,6 +45,7 @@ import (
 	"github.com/trawlscan/trawl/plugins/os/apk"
 	"github.com/trawlscan/trawl/plugins/os/dpkg"
 	"github.com/trawlscan/trawl/plugins/os/osrelease"
+	"github.com/trawlscan/trawl/plugins/os/rpm"
 	"github.com/trawlscan/trawl/sdk"
 	"github.com/trawlscan/trawl/sdk/plugin"
 )
@@ -49,6 +57,7 @@ const (
 	analyzerRedHatRelease = "redhat-release"
 	analyzerApk           = "apk"
 	analyzerDpkg          = "dpkg"
+	analyzerRPM           = "rpm"
 )
 
 func init() { plugin.RegisterAnalyzer(analyzer{}) }
@@ -87,6 +96,9 @@ func (analyzer) Analyze(req sdk.FileRequest, content io.Reader) (*sdk.AnalysisRe
 			return &sdk.AnalysisResult{}, nil
 		}
 		pkgs, problems, err := dpkg.Parse(req.Path, content)
+		return packagesResult(name, req.Path, pkgs, problems, err)
+	case analyzerRPM:
+		pkgs, problems, err := rpm.Parse(req.Path, content, req.Size)
 		return packagesResult(name, req.Path, pkgs, problems, err)
 	default:
 		return nil, fmt.Errorf("%s: unknown analyzer %q", req.Path, name)

@@ -49,6 +49,14 @@ func TestManifest(t *testing.T) {
 			{Path: "var/lib/dpkg/status", MaxSize: 64 << 20},
 			{Glob: "var/lib/dpkg/status.d/*", MaxSize: 1 << 20},
 		},
+		analyzerRPM: {
+			{Path: "var/lib/rpm/rpmdb.sqlite", MaxSize: 256 << 20},
+			{Path: "var/lib/rpm/Packages", MaxSize: 256 << 20},
+			{Path: "var/lib/rpm/Packages.db", MaxSize: 256 << 20},
+			{Path: "usr/lib/sysimage/rpm/rpmdb.sqlite", MaxSize: 256 << 20},
+			{Path: "usr/lib/sysimage/rpm/Packages", MaxSize: 256 << 20},
+			{Path: "usr/lib/sysimage/rpm/Packages.db", MaxSize: 256 << 20},
+		},
 	}
 	got := map[string][]sdk.Selector{}
 	for _, a := range m.Analyzers {
@@ -155,7 +163,8 @@ func TestAnalyzeErrors(t *testing.T) {
 		{"var/lib/dpkg/status", analyzerDpkg, "Not a dpkg status file!\n", `var/lib/dpkg/status: not a dpkg status file: no Package field; line 1 is "Not a dpkg status file!"`},
 		{"etc/debian_version", analyzerDebianVersion, "", "etc/debian_version: not a debian_version file: no release"},
 		{"etc/redhat-release", analyzerRedHatRelease, "Scientific Linux release 7.9 (Nitrogen)\n", `etc/redhat-release:1: unknown distribution "Scientific Linux" in a redhat-release file`},
-		{"etc/os-release", "rpm", "", `etc/os-release: unknown analyzer "rpm"`},
+		{"var/lib/rpm/Packages", analyzerRPM, "<html>not found</html>", `var/lib/rpm/Packages: not an rpm database: starts with "<html>not found<", which is none of SQLite, Berkeley DB hash or NDB`},
+		{"etc/os-release", "yum", "", `etc/os-release: unknown analyzer "yum"`},
 	} {
 		res, err := analyze(t, tt.path, tt.name, tt.content)
 		if err == nil || err.Error() != tt.err {

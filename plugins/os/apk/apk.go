@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/trawlscan/trawl/plugins/os/internal/license"
 	"github.com/trawlscan/trawl/plugins/os/internal/lines"
 
 	"github.com/trawlscan/trawl/sdk"
@@ -284,12 +285,17 @@ func (p *parser) endStanza() error {
 	return nil
 }
 
-// Licenses splits the value of an apk L: line into license entries. An SPDX expression
-// (one with AND, OR, WITH or parentheses) is one entry, since splitting it would change its
-// meaning. Otherwise the value is a space-separated list ("MIT BSD GPL2+"), one entry per
-// word, where a bare version number belongs to the word before it ("MPL 2.0", as older
-// packages wrote it). Duplicates are dropped. problem says what was left out, if anything:
-// entries that break the SDK's bounds on a field.
+// Licenses turns the value of an apk L: line into license entries. A value that maps to an
+// SPDX expression as a whole is one entry, in SPDX form: Alpine writes SPDX ids since 3.9
+// ("GPL-2.0-or-later WITH Bison-exception-2.2"), older packages the legacy names that
+// package license maps ("GPL2+"), and a space-separated list whose every word maps means
+// all of them ("MIT BSD-2-Clause GPL2+" becomes "MIT AND BSD-2-Clause AND
+// GPL-2.0-or-later"). Otherwise an expression (one with AND, OR, WITH or parentheses) is
+// one entry as written, since splitting it would change its meaning, and a list is one
+// entry per word, each in SPDX form where it maps, where a bare version number belongs to
+// the word before it ("MPL 2.0", as older packages wrote it). Duplicates are dropped.
+// problem says what was left out, if anything: entries that break the SDK's bounds on a
+// field.
 func Licenses(value string) (licenses []string, problem string) {
 	words := strings.Fields(value)
 	if len(words) == 0 {
@@ -297,6 +303,9 @@ func Licenses(value string) (licenses []string, problem string) {
 	}
 	whole := strings.Join(words, " ")
 	if isExpression(words) {
+		if expr, ok := license.Normalize(whole); ok {
+			return one(expr)
+		}
 		return one(whole)
 	}
 	for _, w := range words {
@@ -306,7 +315,18 @@ func Licenses(value string) (licenses []string, problem string) {
 		}
 		licenses = append(licenses, w)
 	}
+	all := true
+	for i, l := range licenses {
+		expr, ok := license.Normalize(l)
+		if ok {
+			licenses[i] = expr
+		}
+		all = all && ok
+	}
 	licenses = dedup(licenses)
+	if all && len(licenses) > 1 && len(licenses) <= maxLicenses {
+		return one(strings.Join(licenses, " AND "))
+	}
 	if len(licenses) > maxLicenses {
 		// A list this long is no list of licenses; keep it as the packager wrote it.
 		return one(whole)
