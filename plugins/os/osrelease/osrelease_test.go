@@ -511,6 +511,30 @@ HOME_URL="https://chainguard.dev/"
 			want: sdk.OS{Family: "chainguard", Name: "Chainguard", Version: "20230214", PrettyName: "Chainguard"},
 		},
 		{
+			name: "CBL-Mariner 2.0",
+			in: `NAME="Common Base Linux Mariner"
+VERSION="2.0.20220226"
+ID=mariner
+VERSION_ID="2.0"
+PRETTY_NAME="CBL-Mariner/Linux"
+ANSI_COLOR="1;34"
+HOME_URL="https://aka.ms/cbl-mariner"
+`,
+			want: sdk.OS{Family: "mariner", Name: "Common Base Linux Mariner", Version: "2.0", PrettyName: "CBL-Mariner/Linux"},
+		},
+		{
+			name: "Azure Linux 3.0",
+			in: `NAME="Microsoft Azure Linux"
+VERSION="3.0.20240727"
+ID=azurelinux
+VERSION_ID="3.0"
+PRETTY_NAME="Microsoft Azure Linux 3.0"
+ANSI_COLOR="1;34"
+HOME_URL="https://aka.ms/azurelinux"
+`,
+			want: sdk.OS{Family: "azurelinux", Name: "Microsoft Azure Linux", Version: "3.0", PrettyName: "Microsoft Azure Linux 3.0"},
+		},
+		{
 			name: "no ID: os-release(5) says linux",
 			in:   "NAME=\"Some Linux\"\nVERSION_ID=1\n",
 			want: sdk.OS{Family: "linux", Name: "Some Linux", Version: "1"},
