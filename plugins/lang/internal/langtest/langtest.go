@@ -32,9 +32,17 @@ type Fixture struct {
 // name order, skipping those larger than max bytes (0: no limit).
 func Corpus(t testing.TB, max int, dirs ...string) []Fixture {
 	t.Helper()
+	return CorpusOf(t, "pypi", max, dirs...)
+}
+
+// CorpusOf returns the files directly in the given directories of the corpus's
+// lockfiles/<ecosystem> (lockfiles/npm, lockfiles/maven, ...), in name order, skipping
+// those larger than max bytes (0: no limit). Fixture names are "<dir>/<file>".
+func CorpusOf(t testing.TB, ecosystem string, max int, dirs ...string) []Fixture {
+	t.Helper()
 	var out []Fixture
 	for _, d := range dirs {
-		root := corpustest.Path(t, "lockfiles", "pypi", d)
+		root := corpustest.Path(t, "lockfiles", ecosystem, d)
 		entries, err := os.ReadDir(root)
 		if err != nil {
 			t.Fatal(err)
