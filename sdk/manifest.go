@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"path"
@@ -48,6 +49,34 @@ type Selector struct {
 	Glob string `json:"glob,omitempty"`
 	// MaxSize skips larger files; 0 means the host default.
 	MaxSize int64 `json:"max_size,omitempty"`
+	// Executable narrows the selector to files with an execute permission bit: binaries
+	// have no fixed names, and a glob of "**" alone would send the plugin every file.
+	Executable bool `json:"executable,omitempty"`
+	// Seek, hex-encoded (1 to MaxSeek bytes), narrows the selector to files that contain
+	// these bytes, and the plugin receives each such file from their first occurrence on
+	// (FileRequest.Offset says where that is). The host finds them natively while the file
+	// streams past, so a plugin that reads one structure of a large file (the build
+	// information a Go binary carries after "\xff Go buildinf:") is never sent the rest,
+	// and files without the bytes cost the plugin nothing.
+	Seek string `json:"seek,omitempty"`
+}
+
+// MaxSeek is the longest byte string a selector may seek.
+const MaxSeek = 64
+
+// SeekBytes returns the bytes a selector seeks, nil for none.
+func (s Selector) SeekBytes() ([]byte, error) {
+	if s.Seek == "" {
+		return nil, nil
+	}
+	b, err := hex.DecodeString(s.Seek)
+	if err != nil {
+		return nil, fmt.Errorf("seek %q is not hex: %w", s.Seek, err)
+	}
+	if len(b) > MaxSeek {
+		return nil, fmt.Errorf("seek of %d bytes, more than %d", len(b), MaxSeek)
+	}
+	return b, nil
 }
 
 // Limits are the resources a plugin asks for. Zero means the host default.
@@ -163,6 +192,9 @@ func (s Selector) validate() error {
 	}
 	if s.MaxSize < 0 {
 		return errors.New("negative max_size")
+	}
+	if _, err := s.SeekBytes(); err != nil {
+		return err
 	}
 	return nil
 }

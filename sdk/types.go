@@ -93,6 +93,9 @@ type FileRequest struct {
 	Path string `json:"path"`
 	Size int64  `json:"size"`
 	Mode uint32 `json:"mode"`
+	// Offset is where in the file the content sent begins: 0, except for a selector with
+	// Seek, whose content starts at the first occurrence of the bytes sought.
+	Offset int64 `json:"offset,omitempty"`
 	// Analyzers names which of the module's analyzers asked for this file.
 	Analyzers []string `json:"analyzers"`
 }

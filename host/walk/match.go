@@ -3,6 +3,7 @@
 package walk
 
 import (
+	"io/fs"
 	"path"
 	"sort"
 	"strings"
@@ -18,6 +19,10 @@ type Want struct {
 	// Plugin is the index of the plugin in the list the Matcher was built from.
 	Plugin    int
 	Analyzers []string
+	// Seek, when set, makes the file the plugin's only if it contains these bytes, and
+	// then only from their first occurrence (sdk.Selector.Seek). Analyzers that seek
+	// different bytes, or none, get separate Wants.
+	Seek []byte
 }
 
 // Matcher finds the analyzers that select a path. It is built once per scan and is safe for
@@ -34,10 +39,12 @@ type Matcher struct {
 }
 
 type rule struct {
-	plugin   int
-	analyzer string
-	glob     string // "" for exact and base rules
-	maxSize  int64
+	plugin     int
+	analyzer   string
+	glob       string // "" for exact and base rules
+	maxSize    int64
+	executable bool
+	seek       string // the bytes sought, "" for none
 }
 
 // NewMatcher builds a Matcher from the manifests of analyzer plugins, by index.
@@ -46,7 +53,9 @@ func NewMatcher(manifests []sdk.Manifest) *Matcher {
 	for i, man := range manifests {
 		for _, a := range man.Analyzers {
 			for _, s := range a.Files {
-				r := rule{plugin: i, analyzer: a.Name, maxSize: s.MaxSize}
+				// Manifests are validated when loaded (sdk.Manifest.Validate): the seek is hex.
+				seek, _ := s.SeekBytes()
+				r := rule{plugin: i, analyzer: a.Name, maxSize: s.MaxSize, executable: s.Executable, seek: string(seek)}
 				if r.maxSize == 0 {
 					r.maxSize = DefaultMaxSize
 				}
@@ -77,18 +86,21 @@ func NewMatcher(manifests []sdk.Manifest) *Matcher {
 	return m
 }
 
-// Selects reports whether any analyzer selects p, whatever its size.
+// Selects reports whether any analyzer selects p, whatever its size, for a non-regular
+// entry that hides the file of lower layers. Executable selectors do not count: with their
+// "**" globs they would select every directory and symlink of an image, and a binary that
+// a later layer replaces by a symlink is rare enough to be reported still.
 func (m *Matcher) Selects(p string) bool {
-	return len(m.Match(p, 0)) > 0
+	return len(m.Match(p, 0, 0)) > 0
 }
 
 // Match returns, by plugin in index order, the analyzers that want a file of the given
-// size at path p.
-func (m *Matcher) Match(p string, size int64) []Want {
+// size and permission bits at path p.
+func (m *Matcher) Match(p string, size int64, mode fs.FileMode) []Want {
 	var hits []rule
 	add := func(rs []rule) {
 		for _, r := range rs {
-			if size > r.maxSize {
+			if size > r.maxSize || r.executable && mode&0o111 == 0 {
 				continue
 			}
 			if r.glob != "" && !Glob(r.glob, p) {
@@ -108,16 +120,25 @@ func (m *Matcher) Match(p string, size int64) []Want {
 	if len(hits) == 0 {
 		return nil
 	}
-	sort.SliceStable(hits, func(i, j int) bool { return hits[i].plugin < hits[j].plugin })
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].plugin != hits[j].plugin {
+			return hits[i].plugin < hits[j].plugin
+		}
+		return hits[i].seek < hits[j].seek
+	})
 	var out []Want
 	for _, h := range hits {
-		if n := len(out); n > 0 && out[n-1].Plugin == h.plugin {
+		if n := len(out); n > 0 && out[n-1].Plugin == h.plugin && string(out[n-1].Seek) == h.seek {
 			if !contains(out[n-1].Analyzers, h.analyzer) {
 				out[n-1].Analyzers = append(out[n-1].Analyzers, h.analyzer)
 			}
 			continue
 		}
-		out = append(out, Want{Plugin: h.plugin, Analyzers: []string{h.analyzer}})
+		w := Want{Plugin: h.plugin, Analyzers: []string{h.analyzer}}
+		if h.seek != "" {
+			w.Seek = []byte(h.seek)
+		}
+		out = append(out, w)
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package walk
 
 import (
+	"io/fs"
 	"reflect"
 	"testing"
 
@@ -40,26 +41,48 @@ func TestMatcher(t *testing.T) {
 			{Name: "any-lock", Files: []sdk.Selector{{Glob: "**/*-lock.json"}}},
 			{Name: "status-d", Files: []sdk.Selector{{Glob: "var/lib/dpkg/status.d/*"}}},
 		}},
+		{Analyzers: []sdk.AnalyzerSpec{
+			{Name: "gobinary", Files: []sdk.Selector{{Glob: "**", Executable: true, Seek: "ff20476f206275696c64696e663a"}}},
+			{Name: "exe", Files: []sdk.Selector{{Glob: "**/*.exe", Seek: "ff20476f206275696c64696e663a"}}},
+			{Name: "jar", Files: []sdk.Selector{{Glob: "**/*.exe"}}},
+		}},
 	})
+	goMagic := []byte("\xff Go buildinf:")
 	for _, tc := range []struct {
 		path string
 		size int64
 		want []Want
 	}{
-		{"lib/apk/db/installed", 10, []Want{{0, []string{"apk"}}}},
-		{"etc/os-release", 100, []Want{{0, []string{"os-release"}}}},
+		{"lib/apk/db/installed", 10, []Want{{Plugin: 0, Analyzers: []string{"apk"}}}},
+		{"etc/os-release", 100, []Want{{Plugin: 0, Analyzers: []string{"os-release"}}}},
 		{"etc/os-release", 101, nil},
-		{"srv/app/package-lock.json", 1, []Want{{1, []string{"npm", "any-lock"}}}},
-		{"x/npm-shrinkwrap.json", 1, []Want{{1, []string{"npm"}}}},
-		{"x/yarn-lock.json", 1, []Want{{1, []string{"any-lock"}}}},
+		{"srv/app/package-lock.json", 1, []Want{{Plugin: 1, Analyzers: []string{"npm", "any-lock"}}}},
+		{"x/npm-shrinkwrap.json", 1, []Want{{Plugin: 1, Analyzers: []string{"npm"}}}},
+		{"x/yarn-lock.json", 1, []Want{{Plugin: 1, Analyzers: []string{"any-lock"}}}},
 		{"x/y/z", 1, nil},
-		{"var/lib/dpkg/status.d/base", 1, []Want{{1, []string{"status-d"}}}},
+		{"var/lib/dpkg/status.d/base", 1, []Want{{Plugin: 1, Analyzers: []string{"status-d"}}}},
 		{"var/lib/dpkg/status.d/sub/base", 1, nil},
 		{"var/lib/dpkg/status", 1, nil},
 		{"lib/apk/db/installed", DefaultMaxSize + 1, nil},
 	} {
-		if got := m.Match(tc.path, tc.size); !reflect.DeepEqual(got, tc.want) {
+		if got := m.Match(tc.path, tc.size, 0o644); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("Match(%q, %d) = %v, want %v", tc.path, tc.size, got, tc.want)
+		}
+	}
+	// Executable selectors need an execute bit; analyzers seeking bytes get their own Want.
+	for _, tc := range []struct {
+		path string
+		mode fs.FileMode
+		want []Want
+	}{
+		{"usr/bin/app", 0o755, []Want{{Plugin: 2, Analyzers: []string{"gobinary"}, Seek: goMagic}}},
+		{"usr/bin/app", 0o100, []Want{{Plugin: 2, Analyzers: []string{"gobinary"}, Seek: goMagic}}},
+		{"usr/bin/app", 0o644, nil},
+		{"c/tool.exe", 0o644, []Want{{Plugin: 2, Analyzers: []string{"jar"}}, {Plugin: 2, Analyzers: []string{"exe"}, Seek: goMagic}}},
+		{"c/tool.exe", 0o755, []Want{{Plugin: 2, Analyzers: []string{"jar"}}, {Plugin: 2, Analyzers: []string{"gobinary", "exe"}, Seek: goMagic}}},
+	} {
+		if got := m.Match(tc.path, 1, tc.mode); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Match(%q, %v) = %+v, want %+v", tc.path, tc.mode, got, tc.want)
 		}
 	}
 	if !m.Selects("etc/os-release") || m.Selects("etc/passwd") {
@@ -73,6 +96,6 @@ func BenchmarkMatchMiss(b *testing.B) {
 		{Name: "npm", Files: []sdk.Selector{{Glob: "**/package-lock.json"}, {Glob: "**/*.dist-info/METADATA"}}},
 	}}})
 	for b.Loop() {
-		m.Match("usr/share/doc/libfoo/changelog.Debian.gz", 1000)
+		m.Match("usr/share/doc/libfoo/changelog.Debian.gz", 1000, 0o644)
 	}
 }

@@ -1,6 +1,7 @@
 package walk
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -89,7 +90,7 @@ func (w *Walker) Layer(ctx context.Context, index int, layer source.Layer) (*Lay
 		case source.Regular:
 			res.Bytes += e.Size
 		}
-		wants := w.matcher.Match(e.Path, e.Size)
+		wants := w.matcher.Match(e.Path, e.Size, e.Mode)
 		if len(wants) == 0 {
 			if e.Kind != source.Regular && w.matcher.Selects(e.Path) {
 				res.Files[e.Path] = &Found{Path: e.Path, Kind: e.Kind}
@@ -111,35 +112,33 @@ func (w *Walker) Layer(ctx context.Context, index int, layer source.Layer) (*Lay
 	return res, nil
 }
 
-// file streams one regular file into every plugin that wants it.
+// file streams one regular file into every plugin that wants it. A Want that seeks bytes
+// begins its session only where they first occur, and none if they never do.
 func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, buf []byte) []FileResult {
-	type open struct {
-		plugin  int
-		session Session
-	}
-	var sessions []open
+	var sessions []*stream
 	var results []FileResult
 	for _, want := range wants {
-		a := w.analyzers[want.Plugin]
-		if !a.Usable() {
+		if !w.analyzers[want.Plugin].Usable() {
 			continue
 		}
-		s, err := a.BeginFile(ctx, sdk.FileRequest{Path: e.Path, Size: e.Size, Mode: uint32(e.Mode), Analyzers: want.Analyzers})
-		if err != nil {
-			results = append(results, FileResult{Plugin: want.Plugin, Err: err})
-			continue
+		st := &stream{want: want, req: sdk.FileRequest{Path: e.Path, Size: e.Size, Mode: uint32(e.Mode), Analyzers: want.Analyzers}}
+		if want.Seek == nil {
+			if err := st.begin(ctx, w.analyzers[want.Plugin]); err != nil {
+				results = append(results, FileResult{Plugin: want.Plugin, Err: err})
+				continue
+			}
 		}
-		sessions = append(sessions, open{want.Plugin, s})
+		sessions = append(sessions, st)
 	}
 	if len(sessions) == 0 {
 		return results
 	}
-	failed := map[int]error{}
 	var readErr error
+	var pos int64 // bytes of the file before buf
 	for {
 		wanted := false
-		for _, o := range sessions {
-			if failed[o.plugin] == nil && o.session.Wants() {
+		for _, st := range sessions {
+			if st.err == nil && (st.session == nil || st.session.Wants()) {
 				wanted = true
 			}
 		}
@@ -148,14 +147,12 @@ func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, buf []
 		}
 		n, err := fill(e.Body, buf)
 		if n > 0 {
-			for _, o := range sessions {
-				if failed[o.plugin] != nil {
-					continue
-				}
-				if werr := o.session.Write(ctx, buf[:n]); werr != nil {
-					failed[o.plugin] = werr
+			for _, st := range sessions {
+				if st.err == nil {
+					st.write(ctx, w.analyzers[st.want.Plugin], pos, buf[:n])
 				}
 			}
+			pos += int64(n)
 		}
 		if err == io.EOF {
 			break
@@ -165,20 +162,80 @@ func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, buf []
 			break
 		}
 	}
-	for _, o := range sessions {
-		if ferr := failed[o.plugin]; ferr != nil {
-			results = append(results, FileResult{Plugin: o.plugin, Err: ferr})
-			continue
+	for _, st := range sessions {
+		switch {
+		case st.err != nil:
+			results = append(results, FileResult{Plugin: st.want.Plugin, Err: st.err})
+		case st.session == nil:
+			// The bytes sought are not in the file: it is not the plugin's.
+		case readErr != nil:
+			st.session.Abort()
+			results = append(results, FileResult{Plugin: st.want.Plugin, Err: readErr})
+		default:
+			r, err := st.session.End(ctx)
+			results = append(results, FileResult{Plugin: st.want.Plugin, Result: r, Err: err})
 		}
-		if readErr != nil {
-			o.session.Abort()
-			results = append(results, FileResult{Plugin: o.plugin, Err: readErr})
-			continue
-		}
-		r, err := o.session.End(ctx)
-		results = append(results, FileResult{Plugin: o.plugin, Result: r, Err: err})
 	}
 	return results
+}
+
+// stream is one file on its way into one plugin: a session, or, for a Want that seeks,
+// the search for the bytes that begin it.
+type stream struct {
+	want    Want
+	req     sdk.FileRequest
+	session Session // nil until begun
+	err     error
+	// carry holds the last len(Seek)-1 bytes searched, so that bytes sought that straddle
+	// two chunks are found.
+	carry []byte
+}
+
+func (st *stream) begin(ctx context.Context, a Analyzer) error {
+	s, err := a.BeginFile(ctx, st.req)
+	if err != nil {
+		return err
+	}
+	st.session = s
+	return nil
+}
+
+// write hands the plugin a chunk that starts at byte pos of the file, or searches it.
+func (st *stream) write(ctx context.Context, a Analyzer, pos int64, chunk []byte) {
+	if st.session != nil {
+		st.err = st.session.Write(ctx, chunk)
+		return
+	}
+	seek := st.want.Seek
+	// Bytes sought that begin in carry end within the first len(seek)-1 bytes of chunk.
+	edge := append(st.carry, chunk[:min(len(chunk), len(seek)-1)]...)
+	var head, rest []byte // what to send: head (from carry), then rest (of chunk)
+	if j := bytes.Index(edge, seek); j >= 0 && j < len(st.carry) {
+		head, rest = st.carry[j:], chunk
+		st.req.Offset = pos - int64(len(st.carry)) + int64(j)
+	} else if k := bytes.Index(chunk, seek); k >= 0 {
+		rest = chunk[k:]
+		st.req.Offset = pos + int64(k)
+	} else {
+		// Keep the last len(seek)-1 bytes searched: of the chunk, or, of a chunk shorter
+		// than that, of the carry and the whole chunk (then edge).
+		tail := edge
+		if len(chunk) >= len(seek)-1 {
+			tail = chunk[len(chunk)-(len(seek)-1):]
+		}
+		keep := min(len(seek)-1, len(tail))
+		st.carry = append(st.carry[:0], tail[len(tail)-keep:]...)
+		return
+	}
+	if st.err = st.begin(ctx, a); st.err != nil {
+		return
+	}
+	if len(head) > 0 {
+		// The carry is at most MaxSeek-1 bytes: sent with the chunk, not on its own.
+		rest = append(append([]byte(nil), head...), rest...)
+	}
+	st.err = st.session.Write(ctx, rest)
+	st.carry = nil
 }
 
 // fill reads until buf is full or the reader ends. Unlike io.ReadFull it keeps io.EOF (a
