@@ -43,7 +43,21 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/trawlscan/trawl/plugins/lang/dotnet/depsjson"
+	"github.com/trawlscan/trawl/plugins/lang/dotnet/msbuild"
+	"github.com/trawlscan/trawl/plugins/lang/dotnet/packagesconfig"
+	"github.com/trawlscan/trawl/plugins/lang/dotnet/packageslock"
+	"github.com/trawlscan/trawl/plugins/lang/dotnet/paketlock"
+	"github.com/trawlscan/trawl/plugins/lang/dotnet/projectassets"
+	"github.com/trawlscan/trawl/plugins/lang/golang/gobinary"
+	"github.com/trawlscan/trawl/plugins/lang/golang/gomod"
+	"github.com/trawlscan/trawl/plugins/lang/golang/vendormodules"
 	"github.com/trawlscan/trawl/plugins/lang/internal/collect"
+	"github.com/trawlscan/trawl/plugins/lang/java/gradlelock"
+	"github.com/trawlscan/trawl/plugins/lang/java/gradleverification"
+	"github.com/trawlscan/trawl/plugins/lang/java/jar"
+	"github.com/trawlscan/trawl/plugins/lang/java/pomxml"
+	"github.com/trawlscan/trawl/plugins/lang/php/composerlock"
 	"github.com/trawlscan/trawl/plugins/lang/python/metadata"
 	"github.com/trawlscan/trawl/plugins/lang/python/pdmlock"
 	"github.com/trawlscan/trawl/plugins/lang/python/pipfilelock"
@@ -51,6 +65,9 @@ import (
 	"github.com/trawlscan/trawl/plugins/lang/python/pylock"
 	"github.com/trawlscan/trawl/plugins/lang/python/requirements"
 	"github.com/trawlscan/trawl/plugins/lang/python/uvlock"
+	"github.com/trawlscan/trawl/plugins/lang/ruby/gemfilelock"
+	"github.com/trawlscan/trawl/plugins/lang/ruby/gemspec"
+	"github.com/trawlscan/trawl/plugins/lang/rust/cargolock"
 	"github.com/trawlscan/trawl/sdk"
 	"github.com/trawlscan/trawl/sdk/plugin"
 )
@@ -64,6 +81,26 @@ const (
 	analyzerPDMLock      = "pdm-lock"
 	analyzerPylock       = "pylock"
 	analyzerPythonDist   = "python-dist"
+
+	analyzerGoMod        = "go-mod"
+	analyzerGoVendor     = "go-vendor-modules"
+	analyzerGoBinary     = "go-binary"
+	analyzerCargoLock    = "cargo-lock"
+	analyzerComposerLock = "composer-lock"
+
+	analyzerGemfileLock    = "gemfile-lock"
+	analyzerGemspec        = "gemspec"
+	analyzerNuGetLock      = "nuget-packages-lock"
+	analyzerPackagesConfig = "nuget-packages-config"
+	analyzerDepsJSON       = "dotnet-deps-json"
+	analyzerProjectAssets  = "nuget-project-assets"
+	analyzerMSBuild        = "msbuild-project"
+	analyzerPaketLock      = "paket-lock"
+
+	analyzerPomXML             = "pom-xml"
+	analyzerGradleLock         = "gradle-lockfile"
+	analyzerGradleVerification = "gradle-verification-metadata"
+	analyzerJavaArchive        = "java-archive"
 )
 
 // parser reads one file format. MaxSize is the manifest's max_size for its files.
@@ -80,6 +117,26 @@ var parsers = map[string]parser{
 	analyzerPDMLock:      {pdmlock.Parse, pdmlock.MaxSize},
 	analyzerPylock:       {pylock.Parse, pylock.MaxSize},
 	analyzerPythonDist:   {metadata.Parse, metadata.MaxSize},
+
+	analyzerGoMod:        {gomod.Parse, gomod.MaxSize},
+	analyzerGoVendor:     {vendormodules.Parse, vendormodules.MaxSize},
+	analyzerGoBinary:     {gobinary.Parse, gobinary.MaxSize},
+	analyzerCargoLock:    {cargolock.Parse, cargolock.MaxSize},
+	analyzerComposerLock: {composerlock.Parse, composerlock.MaxSize},
+
+	analyzerGemfileLock:    {gemfilelock.Parse, gemfilelock.MaxSize},
+	analyzerGemspec:        {gemspec.Parse, gemspec.MaxSize},
+	analyzerNuGetLock:      {packageslock.Parse, packageslock.MaxSize},
+	analyzerPackagesConfig: {packagesconfig.Parse, packagesconfig.MaxSize},
+	analyzerDepsJSON:       {depsjson.Parse, depsjson.MaxSize},
+	analyzerProjectAssets:  {projectassets.Parse, projectassets.MaxSize},
+	analyzerMSBuild:        {msbuild.Parse, msbuild.MaxSize},
+	analyzerPaketLock:      {paketlock.Parse, paketlock.MaxSize},
+
+	analyzerPomXML:             {pomxml.Parse, pomxml.MaxSize},
+	analyzerGradleLock:         {gradlelock.Parse, gradlelock.MaxSize},
+	analyzerGradleVerification: {gradleverification.Parse, gradleverification.MaxSize},
+	analyzerJavaArchive:        {jar.Parse, jar.MaxSize},
 }
 
 func init() { plugin.RegisterAnalyzer(analyzer{}) }

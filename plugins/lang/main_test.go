@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"reflect"
 	"sort"
@@ -33,7 +34,7 @@ func readManifest(t *testing.T) sdk.Manifest {
 
 func TestManifest(t *testing.T) {
 	m := readManifest(t)
-	if m.ABI != "1.0" || m.Name != "lang" || m.Version != "0.1.0" || m.Kind != sdk.KindAnalyzer {
+	if m.ABI != "1.0" || m.Name != "lang" || m.Version != "0.2.0" || m.Kind != sdk.KindAnalyzer {
 		t.Errorf("manifest %s %s %s %s", m.ABI, m.Name, m.Version, m.Kind)
 	}
 	var names []string
@@ -85,8 +86,27 @@ func TestSelectors(t *testing.T) {
 		"foo-1.0.dist-info/RECORD":          "",
 		"sdist/foo-1.0/PKG-INFO":            "",
 		"docs/requirements/extra/notes.txt": "",
+		"go.mod":                            analyzerGoMod,
+		"src/app/vendor/modules.txt":        analyzerGoVendor,
+		"go.sum":                            "",
+		"x/Cargo.lock":                      analyzerCargoLock,
+		"Cargo.toml":                        "",
+		"web/composer.lock":                 analyzerComposerLock,
+		"Gemfile.lock":                      analyzerGemfileLock,
+		"gems.locked":                       analyzerGemfileLock,
+		"usr/lib/ruby/gems/3.1.0/specifications/rack-2.2.3.gemspec":         analyzerGemspec,
+		"usr/lib/ruby/gems/3.1.0/specifications/default/json-2.6.1.gemspec": analyzerGemspec,
+		"Gemfile":                     "",
+		"src/packages.lock.json":      analyzerNuGetLock,
+		"packages.config":             analyzerPackagesConfig,
+		"app/MyApp.deps.json":         analyzerDepsJSON,
+		"obj/project.assets.json":     analyzerProjectAssets,
+		"src/App/App.csproj":          analyzerMSBuild,
+		"Directory.Packages.props":    analyzerMSBuild,
+		"paket.lock":                  analyzerPaketLock,
+		"usr/bin/not-executable-here": "",
 	} {
-		wants := m.Match(p, 1000)
+		wants := m.Match(p, 1000, 0o644)
 		var got string
 		switch {
 		case len(wants) > 1 || len(wants) == 1 && len(wants[0].Analyzers) != 1:
@@ -97,6 +117,28 @@ func TestSelectors(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("%s: selected by %q, want %q", p, got, want)
+		}
+	}
+}
+
+// TestBinarySelectors: executables (and .exe files, whatever their mode) go to the Go
+// binary analyzer, from the Go build information's magic on; nothing else does.
+func TestBinarySelectors(t *testing.T) {
+	m := walk.NewMatcher([]sdk.Manifest{readManifest(t)})
+	magic := []byte("\xff Go buildinf:")
+	for _, tc := range []struct {
+		path string
+		mode fs.FileMode
+		want []walk.Want
+	}{
+		{"usr/local/bin/app", 0o755, []walk.Want{{Analyzers: []string{analyzerGoBinary}, Seek: magic}}},
+		{"app/tool.exe", 0o644, []walk.Want{{Analyzers: []string{analyzerGoBinary}, Seek: magic}}},
+		{"usr/local/bin/app", 0o644, nil},
+		// An executable lock file is read as a lock file and searched as a binary.
+		{"go.mod", 0o755, []walk.Want{{Analyzers: []string{analyzerGoMod}}, {Analyzers: []string{analyzerGoBinary}, Seek: magic}}},
+	} {
+		if got := m.Match(tc.path, 1000, tc.mode); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s %v: %+v, want %+v", tc.path, tc.mode, got, tc.want)
 		}
 	}
 }
