@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -697,5 +699,120 @@ CPE_NAME="cpe:/o:suse:sles:15:sp3"
 	}
 	if !strings.Contains(errOut, "trawl: warning: os/rpm: var/lib/rpm/Packages: bdb") {
 		t.Errorf("stderr: %s", errOut)
+	}
+}
+
+// buildGoBinary builds a small Go program with the machine's toolchain: a real binary whose
+// build information names its main module and the Go release that built it.
+func buildGoBinary(t *testing.T) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/hello\n\ngo 1.22\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nfunc main() { println(\"hello\") }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-trimpath", "-ldflags=-s -w", "-o", "hello", ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// languageFiles are real lock files of the corpus, under the names their tools give them:
+// a go.mod (osv-scanner's fixture, with golang.org/x/sys of 2021), osv-scanner's Cargo.lock
+// with net2 0.2.33, and the demo app's requirements.txt (osv-scanner's vulnerable Python
+// fixture).
+func languageFiles(t *testing.T) map[string]string {
+	t.Helper()
+	corpus := sourcetest.Corpus(t)
+	files := map[string]string{}
+	for name, src := range map[string]string{
+		"srv/app/go.mod":          filepath.Join(corpus, "lockfiles/go/osv-scanner-v1-go/indirect-packages.mod"),
+		"srv/rust/Cargo.lock":     filepath.Join(corpus, "expected/osv-scanner/scan/source/testdata/exp-plugins-pkgdeprecate/deprecated-vuln/Cargo.lock"),
+		"srv/py/requirements.txt": "../../testdata/app/requirements.txt",
+	} {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = string(b)
+	}
+	return files
+}
+
+// TestScanLanguageFindings scans a source tree and an image holding real lock files of Go,
+// Rust and Python, and a Go binary, against a database of the corpus's real Go, crates.io
+// and PyPI advisories: the same findings from both, and the binary's Go release as the
+// stdlib package.
+func TestScanLanguageFindings(t *testing.T) {
+	corpus := sourcetest.Corpus(t)
+	dbFile := filepath.Join(t.TempDir(), "lang.db")
+	if code, out, errOut := trawl(t, "db", "import", "--db", dbFile, filepath.Join(corpus, "advisories/osv/go"),
+		filepath.Join(corpus, "advisories/osv/crates.io"), "../../testdata/advisories/pypi"); code != exitOK {
+		t.Fatalf("db import: %d\n%s\n%s", code, out, errOut)
+	}
+	files := languageFiles(t)
+	want := []string{
+		"golang.org/x/sys v0.0.0-20210630005230-0f9fa26af87c CVE-2022-29526 srv/app/go.mod",
+		"golang.org/x/sys v0.0.0-20210630005230-0f9fa26af87c CVE-2026-39824 srv/app/go.mod",
+		"idna 2.7 CVE-2024-3651 srv/py/requirements.txt",
+		"net2 0.2.33 CVE-2020-35919 srv/rust/Cargo.lock",
+		"net2 0.2.33 RUSTSEC-2020-0016 srv/rust/Cargo.lock",
+		"urllib3 1.24.3 CVE-2023-43804 srv/py/requirements.txt",
+	}
+	findings := func(rep *sdk.Report) []string {
+		var got []string
+		for _, v := range rep.Vulnerabilities {
+			if v.Package.Name == "django" || v.Package.Name == "flask" || v.Package.Name == "requests" || v.Package.Name == "urllib3" && v.ID != "CVE-2023-43804" {
+				continue // the Python fixture's other findings: TestScanFindsVulnerabilities has them all
+			}
+			got = append(got, fmt.Sprintf("%s %s %s %s", v.Package.Name, v.Package.Version, v.ID, v.Locations[0].Path))
+		}
+		sort.Strings(got)
+		return got
+	}
+
+	tree := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(tree, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep := scanJSON(t, exitOK, "fs", tree, "--db", dbFile)
+	if got := findings(rep); !reflect.DeepEqual(got, want) {
+		t.Errorf("source tree findings:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	entries := []sourcetest.TarEntry{{Name: "usr/local/bin/hello", Body: string(buildGoBinary(t)), Mode: 0o755}}
+	for name, body := range files {
+		entries = append(entries, sourcetest.File(name, body))
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
+	img := sourcetest.WriteDockerArchive(t, sourcetest.Image(t, sourcetest.AlpineLayer(t, "3.20.3"), sourcetest.Layer(t, entries...)))
+	rep = scanJSON(t, exitOK, "image", "--input", img, "--db", dbFile)
+	if got := findings(rep); !reflect.DeepEqual(got, want) {
+		t.Errorf("image findings:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	var stdlib *sdk.Package
+	for i, p := range rep.Packages {
+		if p.Name == "stdlib" {
+			stdlib = &rep.Packages[i]
+		}
+	}
+	wantVersion := strings.TrimPrefix(runtime.Version(), "go")
+	if stdlib == nil || stdlib.Version != wantVersion || stdlib.Ecosystem != "Go" || stdlib.Analyzer != "lang/go-binary" || stdlib.Locations[0].Path != "usr/local/bin/hello" {
+		t.Errorf("stdlib of the Go binary: %+v, want version %s", stdlib, wantVersion)
 	}
 }
