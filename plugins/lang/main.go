@@ -4,15 +4,20 @@
 // Go runtime and costs seconds to compile (../../../shared/DESIGN.md).
 //
 // Analyzers, one per file format (manifest.json says which files each one selects; the
-// parsers are plain Go packages under python/, tested natively):
-//   - pip-requirements: requirements*.txt and requirements/*.txt (package requirements)
-//   - pipfile-lock: Pipfile.lock (package pipfilelock)
-//   - poetry-lock: poetry.lock (package poetrylock)
-//   - uv-lock: uv.lock (package uvlock)
-//   - pdm-lock: pdm.lock (package pdmlock)
-//   - pylock: pylock.toml and pylock.<name>.toml, PEP 751 (package pylock)
-//   - python-dist: METADATA of *.dist-info and PKG-INFO of *.egg-info, the metadata of
-//     installed distributions (package metadata)
+// parsers are plain Go packages, one per format, tested natively):
+//   - Python (python/): pip-requirements, pipfile-lock, poetry-lock, uv-lock, pdm-lock,
+//     pylock, and python-dist for the METADATA / PKG-INFO of installed distributions.
+//   - Node.js (node/): npm-lock (package-lock.json, npm-shrinkwrap.json), yarn-lock,
+//     pnpm-lock, bun-lock, and npm-installed for node_modules/**/package.json.
+//   - Java (java/): pom-xml, gradle-lockfile, gradle-verification-metadata, and
+//     java-archive for JAR, WAR and EAR files, nested archives included, streamed.
+//   - Go (golang/): go-mod, go-vendor-modules, and go-binary, which the host hands only
+//     executables holding the build-information magic, from the magic on (a selector with
+//     "seek"), so the module never sees the rest of a binary.
+//   - Rust (rust/) cargo-lock; PHP (php/) composer-lock; Ruby (ruby/) gemfile-lock and
+//     gemspec for installed specifications; .NET (dotnet/) nuget-packages-lock,
+//     nuget-packages-config, dotnet-deps-json, nuget-project-assets, msbuild-project and
+//     paket-lock.
 //
 // What a file says that gives no package comes back in the result's errors next to the
 // packages, one entry per problem, with the file and the line: a requirement that is not
@@ -21,10 +26,9 @@
 // is not of its format at all fails as a whole.
 //
 // Size limits (manifest.json, checked against the parsers' MaxSize by the tests): the
-// JSON and TOML lock files are read whole, so their limit, 16 MiB, bounds memory (several
-// times the largest real lock files); requirements files and metadata stream through a
-// fixed line buffer and metadata is read only up to its first blank line, so their 8 MiB
-// limit bounds only what the host reads from a layer.
+// JSON, TOML, YAML and XML files are read whole, so their limit (8 to 32 MiB) bounds memory,
+// several times the largest real lock files; line formats stream through a fixed buffer and
+// archives and binaries are streamed, so their limit bounds only what the host reads.
 //
 // TOML is parsed with the expression parser of github.com/pelletier/go-toml/v2 (package
 // unstable) under a small tree builder (internal/tomltree) rather than with a decoder: it
@@ -57,6 +61,9 @@ import (
 	"github.com/trawlscan/trawl/plugins/lang/java/gradleverification"
 	"github.com/trawlscan/trawl/plugins/lang/java/jar"
 	"github.com/trawlscan/trawl/plugins/lang/java/pomxml"
+	"github.com/trawlscan/trawl/plugins/lang/node/bunlock"
+	"github.com/trawlscan/trawl/plugins/lang/node/installed"
+	"github.com/trawlscan/trawl/plugins/lang/node/packagelock"
 	"github.com/trawlscan/trawl/plugins/lang/php/composerlock"
 	"github.com/trawlscan/trawl/plugins/lang/python/metadata"
 	"github.com/trawlscan/trawl/plugins/lang/python/pdmlock"
@@ -101,6 +108,10 @@ const (
 	analyzerGradleLock         = "gradle-lockfile"
 	analyzerGradleVerification = "gradle-verification-metadata"
 	analyzerJavaArchive        = "java-archive"
+
+	analyzerNpmLock      = "npm-lock"
+	analyzerBunLock      = "bun-lock"
+	analyzerNpmInstalled = "npm-installed"
 )
 
 // parser reads one file format. MaxSize is the manifest's max_size for its files.
@@ -137,6 +148,10 @@ var parsers = map[string]parser{
 	analyzerGradleLock:         {gradlelock.Parse, gradlelock.MaxSize},
 	analyzerGradleVerification: {gradleverification.Parse, gradleverification.MaxSize},
 	analyzerJavaArchive:        {jar.Parse, jar.MaxSize},
+
+	analyzerNpmLock:      {packagelock.Parse, packagelock.MaxSize},
+	analyzerBunLock:      {bunlock.Parse, bunlock.MaxSize},
+	analyzerNpmInstalled: {installed.Parse, installed.MaxSize},
 }
 
 func init() { plugin.RegisterAnalyzer(analyzer{}) }
