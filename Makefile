@@ -57,7 +57,7 @@ fuzz:
 bench: build
 	$(GO) test -run="^$$" -bench='BenchmarkBuiltinModules/.*/(compile|instantiate)' -benchtime=3x ./host/wasm/
 	$(GO) test -run="^$$" -bench='BenchmarkBuiltinModules/.*/empty-call' ./host/wasm/
-	$(GO) test -run="^$$" -bench='BenchmarkWasmVsNative' ./plugins/os/
+	$(GO) test -run="^$$" -bench='BenchmarkWasmVsNative' ./plugins/os/ ./plugins/lang/
 	$(GO) run ./internal/tools/bench -trawl $(BIN)
 
 lint:

@@ -97,6 +97,11 @@ func emitJSON(v any) uint32 {
 // analysis runs Analyzer.Analyze in its own goroutine, fed chunk by chunk: each chunk call
 // hands the host's buffer to the reader and returns once the reader has copied all of it, so
 // the analyzer sees an ordinary io.Reader while the file never sits in guest memory whole.
+//
+// A small file (most lock files and manifests: up to smallFile bytes) is instead gathered
+// and analysed at the end, in the calling goroutine: switching goroutines is dear in Go's
+// wasm port, where every switch unwinds and rewinds the stack, and for a file of a few
+// kilobytes the switches of the streamed path cost more than the parsing.
 type analysis struct {
 	in       chan []byte
 	consumed chan struct{}
@@ -105,11 +110,23 @@ type analysis struct {
 	req      sdk.FileRequest
 	result   *sdk.AnalysisResult
 	err      error
+	// small is set while the file is being gathered in buf rather than streamed.
+	small bool
+	buf   []byte
 }
+
+// smallFile is the largest file gathered whole rather than streamed.
+const smallFile = 256 << 10
 
 var current *analysis
 
 func (a *analysis) Read(p []byte) (int, error) {
+	if len(a.buf) > 0 {
+		// What was gathered before the file turned out larger than announced.
+		n := copy(p, a.buf)
+		a.buf = a.buf[n:]
+		return n, nil
+	}
 	if len(a.cur) == 0 {
 		c, ok := <-a.in
 		if !ok {
@@ -123,6 +140,16 @@ func (a *analysis) Read(p []byte) (int, error) {
 		a.consumed <- struct{}{}
 	}
 	return n, nil
+}
+
+// analyzeGathered analyses a small file, gathered whole, in the calling goroutine.
+func (a *analysis) analyzeGathered() {
+	defer func() {
+		if r := recover(); r != nil {
+			a.result, a.err = nil, fmt.Errorf("analyzer panicked: %v\n%s", r, debug.Stack())
+		}
+	}()
+	a.result, a.err = analyzer.Analyze(a.req, bytes.NewReader(a.buf))
 }
 
 func (a *analysis) run() {
@@ -143,13 +170,25 @@ func analyzeBegin(ptr, size uint32) uint32 {
 	if current != nil {
 		return fail(errors.New("analyze_begin while a file is open"))
 	}
-	a := &analysis{in: make(chan []byte), consumed: make(chan struct{}), finished: make(chan struct{})}
+	a := &analysis{}
 	if err := json.Unmarshal(view(ptr, size), &a.req); err != nil {
 		return fail(fmt.Errorf("file request: %w", err))
 	}
 	current = a
-	go a.run()
+	if n := a.req.Size - a.req.Offset; n >= 0 && n <= smallFile {
+		a.small = true
+		a.buf = make([]byte, 0, n)
+		return statusOK
+	}
+	a.stream()
 	return statusOK
+}
+
+// stream starts the analyzer in its own goroutine, reading what was gathered so far first.
+func (a *analysis) stream() {
+	a.small = false
+	a.in, a.consumed, a.finished = make(chan []byte), make(chan struct{}), make(chan struct{})
+	go a.run()
 }
 
 //go:wasmexport trawl_analyze_chunk
@@ -160,6 +199,15 @@ func analyzeChunk(ptr, size uint32) uint32 {
 	}
 	if size == 0 {
 		return statusOK
+	}
+	if a.small {
+		if len(a.buf)+int(size) <= cap(a.buf) {
+			a.buf = append(a.buf, view(ptr, size)...)
+			return statusOK
+		}
+		// Larger than announced (the buffer holds the announced size): stream from here
+		// on, the gathered part first.
+		a.stream()
 	}
 	select {
 	case a.in <- view(ptr, size):
@@ -181,8 +229,12 @@ func analyzeEnd() uint32 {
 		return fail(errors.New("analyze_end without analyze_begin"))
 	}
 	current = nil
-	close(a.in)
-	<-a.finished
+	if a.small {
+		a.analyzeGathered()
+	} else {
+		close(a.in)
+		<-a.finished
+	}
 	res := a.result
 	if res == nil {
 		res = &sdk.AnalysisResult{}
