@@ -22,6 +22,8 @@ var ecosystemDirs = map[string][]string{
 	analyzerNpmLock:            {"npm/scalibr-packagelockjson"},
 	analyzerBunLock:            {"npm/scalibr-bunlock"},
 	analyzerNpmInstalled:       {"npm/scalibr-packagejson/deps"},
+	analyzerYarnLock:           {"npm/scalibr-yarnlock", "npm/osv-scanner-v1-yarn"},
+	analyzerPnpmLock:           {"npm/scalibr-pnpmlock", "npm/osv-scanner-v1-pnpm"},
 	analyzerPomXML:             {"maven/scalibr-pomxml", "maven/osv-scanner-v1-maven"},
 	analyzerGradleLock:         {"maven/scalibr-gradlelockfile", "maven/osv-scanner-v1-gradle"},
 	analyzerGradleVerification: {"maven/scalibr-gradleverificationmetadataxml"},

@@ -64,6 +64,8 @@ import (
 	"github.com/trawlscan/trawl/plugins/lang/node/bunlock"
 	"github.com/trawlscan/trawl/plugins/lang/node/installed"
 	"github.com/trawlscan/trawl/plugins/lang/node/packagelock"
+	"github.com/trawlscan/trawl/plugins/lang/node/pnpmlock"
+	"github.com/trawlscan/trawl/plugins/lang/node/yarnlock"
 	"github.com/trawlscan/trawl/plugins/lang/php/composerlock"
 	"github.com/trawlscan/trawl/plugins/lang/python/metadata"
 	"github.com/trawlscan/trawl/plugins/lang/python/pdmlock"
@@ -112,6 +114,8 @@ const (
 	analyzerNpmLock      = "npm-lock"
 	analyzerBunLock      = "bun-lock"
 	analyzerNpmInstalled = "npm-installed"
+	analyzerPnpmLock     = "pnpm-lock"
+	analyzerYarnLock     = "yarn-lock"
 )
 
 // parser reads one file format. MaxSize is the manifest's max_size for its files.
@@ -152,6 +156,8 @@ var parsers = map[string]parser{
 	analyzerNpmLock:      {packagelock.Parse, packagelock.MaxSize},
 	analyzerBunLock:      {bunlock.Parse, bunlock.MaxSize},
 	analyzerNpmInstalled: {installed.Parse, installed.MaxSize},
+	analyzerPnpmLock:     {pnpmlock.Parse, pnpmlock.MaxSize},
+	analyzerYarnLock:     {yarnlock.Parse, yarnlock.MaxSize},
 }
 
 func init() { plugin.RegisterAnalyzer(analyzer{}) }

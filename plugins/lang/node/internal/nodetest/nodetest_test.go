@@ -14,13 +14,14 @@ var corpusDirs = map[string]string{
 	"scalibr-packagelockjson": "packagelock",
 	"scalibr-bunlock":         "bunlock",
 	"scalibr-packagejson":     "installed",
+	"osv-scanner-v1-pnpm":     "pnpmlock",
+	"scalibr-pnpmlock":        "pnpmlock",
+	"osv-scanner-v1-yarn":     "yarnlock",
+	"scalibr-yarnlock":        "yarnlock",
 
-	// Not package-lock, bun.lock or installed package.json files.
-	"scalibr-denojson":    "skipped: deno.json: not in this task",
-	"osv-scanner-v1-pnpm": "skipped: pnpm-lock.yaml: read by pnpmlock (Node.js part 2)",
-	"scalibr-pnpmlock":    "skipped: pnpm-lock.yaml: read by pnpmlock (Node.js part 2)",
-	"osv-scanner-v1-yarn": "skipped: yarn.lock: read by yarnlock (Node.js part 2)",
-	"scalibr-yarnlock":    "skipped: yarn.lock: read by yarnlock (Node.js part 2)",
+	// deno.json declares import-map specifiers and ranges, resolved by deno.lock: no
+	// installed versions.
+	"scalibr-denojson": "skipped: deno.json declares ranges, not resolved versions",
 }
 
 func TestCorpusDirs(t *testing.T) {
