@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -16,10 +15,9 @@ import (
 	"testing/iotest"
 
 	"github.com/trawlscan/trawl/internal/corpustest"
+	"github.com/trawlscan/trawl/plugins/lang/internal/langtest"
 	"github.com/trawlscan/trawl/sdk"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // pypiDirs maps each fixture directory of the corpus (lockfiles/pypi) to the analyzer that
 // reads its files. The fixtures' names do not follow the selectors ("two-packages.toml" is
@@ -151,7 +149,7 @@ func TestGolden(t *testing.T) {
 			}
 			got = append(got, '\n')
 			goldenPath := filepath.Join("testdata", "golden", strings.ReplaceAll(f.rel, "/", "__")+".json")
-			if *update {
+			if langtest.Update() {
 				if err := os.WriteFile(goldenPath, got, 0o644); err != nil {
 					t.Fatal(err)
 				}
@@ -166,7 +164,7 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
-	if *update {
+	if langtest.Update() {
 		// Remove goldens of fixtures that went away.
 		files, _ := filepath.Glob(filepath.Join("testdata", "golden", "*.json"))
 		keep := map[string]bool{}

@@ -56,6 +56,7 @@ import (
 
 	"github.com/trawlscan/trawl/plugins/lang/dotnet/internal/nuget"
 	"github.com/trawlscan/trawl/plugins/lang/internal/collect"
+	"github.com/trawlscan/trawl/plugins/lang/internal/linereader"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -137,7 +138,7 @@ func Parse(path string, r io.Reader) (*collect.Result, error) { return parse(pat
 // parse is Parse with a size limit, which tests lower.
 func parse(path string, r io.Reader, max int64) (*collect.Result, error) {
 	p := &parser{b: nuget.NewBuilder(path), props: map[string]property{}}
-	d := nuget.NewXMLDecoder(nuget.Limit(r, max))
+	d := nuget.NewXMLDecoder(linereader.Limit(r, max))
 	blank := true
 	for {
 		line, _ := d.InputPos()

@@ -25,6 +25,7 @@ import (
 
 	"github.com/trawlscan/trawl/plugins/lang/dotnet/internal/nuget"
 	"github.com/trawlscan/trawl/plugins/lang/internal/collect"
+	"github.com/trawlscan/trawl/plugins/lang/internal/linereader"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -41,7 +42,7 @@ func Parse(path string, r io.Reader) (*collect.Result, error) { return parse(pat
 
 // parse is Parse with a size limit, which tests lower.
 func parse(path string, r io.Reader, max int64) (*collect.Result, error) {
-	d := nuget.NewXMLDecoder(nuget.Limit(r, max))
+	d := nuget.NewXMLDecoder(linereader.Limit(r, max))
 	b := nuget.NewBuilder(path)
 	depth, root, blank := 0, false, true
 	for {

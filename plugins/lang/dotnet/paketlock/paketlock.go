@@ -36,6 +36,7 @@ import (
 
 	"github.com/trawlscan/trawl/plugins/lang/dotnet/internal/nuget"
 	"github.com/trawlscan/trawl/plugins/lang/internal/collect"
+	"github.com/trawlscan/trawl/plugins/lang/internal/linereader"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -59,7 +60,7 @@ const (
 // Paket's sections.
 func Parse(path string, r io.Reader) (*collect.Result, error) {
 	b := nuget.NewBuilder(path)
-	lines := nuget.NewLines(path, r, maxLine, MaxSize)
+	lines := linereader.New(path, r, maxLine, MaxSize)
 	sec, known := none, 0
 	first, nonBlank := "", false
 	for {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,8 +17,6 @@ import (
 	"github.com/trawlscan/trawl/plugins/lang/internal/langtest"
 	"github.com/trawlscan/trawl/sdk"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 const path = "go.mod"
 
@@ -266,7 +263,7 @@ func TestGolden(t *testing.T) {
 			}
 			got = append(got, '\n')
 			gp := filepath.Join("testdata", "golden", strings.ReplaceAll(f.Name, "/", "__")+".json")
-			if *update {
+			if langtest.Update() {
 				if err := os.MkdirAll(filepath.Dir(gp), 0o755); err != nil {
 					t.Fatal(err)
 				}

@@ -3,7 +3,6 @@ package vendormodules
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -16,8 +15,6 @@ import (
 	"github.com/trawlscan/trawl/plugins/lang/internal/langtest"
 	"github.com/trawlscan/trawl/sdk"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 const path = "vendor/modules.txt"
 
@@ -168,7 +165,7 @@ func TestGolden(t *testing.T) {
 			}
 			got = append(got, '\n')
 			gp := filepath.Join("testdata", "golden", strings.ReplaceAll(f.Name, "/", "__")+".json")
-			if *update {
+			if langtest.Update() {
 				if err := os.MkdirAll(filepath.Dir(gp), 0o755); err != nil {
 					t.Fatal(err)
 				}

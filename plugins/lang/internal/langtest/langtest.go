@@ -1,10 +1,13 @@
 // Package langtest holds what the tests of the lang analyzers share: reading corpus
-// fixtures, the invariants every parse result must keep (for fuzzing), and the benchmark
-// loop.
+// fixtures (CorpusOf, Walk), golden files of whole answers with the one -update flag that
+// rewrites them (Golden, GoldenFixtures), the invariants every parse result must keep (for
+// fuzzing), and the benchmark loop.
 package langtest
 
 import (
 	"bytes"
+	"encoding/json"
+	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -137,4 +140,116 @@ func Bench(b *testing.B, parse Parse, files []Fixture) {
 		}
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "files/s")
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+// Update reports whether the tests run with -update, which rewrites the golden files
+// instead of comparing with them. The flag is registered here once for every test binary
+// of the lang analyzers.
+func Update() bool { return *update }
+
+// Walk returns every file under the given directories of root, subdirectories included,
+// in name order; names are slash paths relative to root.
+func Walk(t testing.TB, root string, dirs ...string) []Fixture {
+	t.Helper()
+	var out []Fixture
+	for _, d := range dirs {
+		err := filepath.WalkDir(filepath.Join(root, d), func(p string, e os.DirEntry, err error) error {
+			if err != nil || e.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			out = append(out, Fixture{Name: filepath.ToSlash(rel), Data: data})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Answer is what a golden file of a parser holds: its whole answer for one file.
+type Answer struct {
+	Packages []sdk.Package `json:"packages"`
+	Problems []string      `json:"problems,omitempty"`
+	Error    string        `json:"error,omitempty"`
+}
+
+// Run parses data as the file at path and returns the answer as a golden file holds it.
+func Run(parse Parse, path string, data []byte) Answer {
+	res, err := parse(path, bytes.NewReader(data))
+	if err != nil {
+		return Answer{Packages: []sdk.Package{}, Error: err.Error()}
+	}
+	a := Answer{Packages: res.Packages}
+	if a.Packages == nil {
+		a.Packages = []sdk.Package{}
+	}
+	for _, p := range res.Problems {
+		a.Problems = append(a.Problems, p.Error())
+	}
+	return a
+}
+
+// Golden compares got, as indented JSON ending in a newline, with the golden file at path,
+// or writes it there when the tests run with -update.
+func Golden(t *testing.T, path string, got any) {
+	t.Helper()
+	data, err := json.MarshalIndent(got, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = append(data, '\n')
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(data, want) {
+		t.Errorf("output differs from %s (run with -update and review the diff):\n%s", path, data)
+	}
+}
+
+// GoldenName is the name of the golden file of a fixture: its name with '/' as "__", then
+// ".json".
+func GoldenName(fixture string) string {
+	return strings.ReplaceAll(fixture, "/", "__") + ".json"
+}
+
+// GoldenFixtures checks each fixture in a subtest of its name: answer gives what the
+// fixture's golden file, testdata/golden/<GoldenName>, holds. With -update it rewrites the
+// goldens and removes those of fixtures that went away.
+func GoldenFixtures(t *testing.T, fixtures []Fixture, answer func(t *testing.T, f Fixture) any) {
+	t.Helper()
+	keep := map[string]bool{}
+	for _, f := range fixtures {
+		name := GoldenName(f.Name)
+		keep[name] = true
+		t.Run(f.Name, func(t *testing.T) {
+			Golden(t, filepath.Join("testdata", "golden", name), answer(t, f))
+		})
+	}
+	if *update {
+		files, _ := filepath.Glob(filepath.Join("testdata", "golden", "*.json"))
+		for _, p := range files {
+			if !keep[filepath.Base(p)] {
+				os.Remove(p)
+			}
+		}
+	}
 }

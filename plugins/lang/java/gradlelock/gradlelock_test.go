@@ -1,7 +1,6 @@
 package gradlelock
 
 import (
-	"flag"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,8 +8,6 @@ import (
 	"github.com/trawlscan/trawl/plugins/lang/internal/langtest"
 	"github.com/trawlscan/trawl/plugins/lang/java/internal/javatest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // dirs are the corpus directories of Gradle lock files (lockfiles/maven). Their files are
 // named after what they show ("5-pkg"), not gradle.lockfile: they are read as such.
@@ -111,7 +108,7 @@ func TestGolden(t *testing.T) {
 	if len(fx) != 10 {
 		t.Fatalf("%d fixtures, want 10", len(fx))
 	}
-	javatest.CheckGolden(t, Parse, "maven", fx, *update)
+	javatest.CheckGolden(t, Parse, "maven", fx)
 }
 
 func FuzzParse(f *testing.F) {

@@ -1,7 +1,6 @@
 package gradleverification
 
 import (
-	"flag"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,8 +8,6 @@ import (
 	"github.com/trawlscan/trawl/plugins/lang/internal/langtest"
 	"github.com/trawlscan/trawl/plugins/lang/java/internal/javatest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 const path = "gradle/verification-metadata.xml"
 
@@ -96,7 +93,7 @@ func TestGolden(t *testing.T) {
 	if len(fx) != 17 {
 		t.Fatalf("%d fixtures, want 17", len(fx))
 	}
-	javatest.CheckGolden(t, Parse, "maven", fx, *update)
+	javatest.CheckGolden(t, Parse, "maven", fx)
 }
 
 func FuzzParse(f *testing.F) {

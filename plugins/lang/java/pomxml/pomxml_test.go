@@ -1,7 +1,6 @@
 package pomxml
 
 import (
-	"flag"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,8 +8,6 @@ import (
 	"github.com/trawlscan/trawl/plugins/lang/internal/langtest"
 	"github.com/trawlscan/trawl/plugins/lang/java/internal/javatest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 const path = "pom.xml"
 
@@ -221,7 +218,7 @@ func TestGolden(t *testing.T) {
 	if len(fx) != 28 {
 		t.Fatalf("%d fixtures, want 28", len(fx))
 	}
-	javatest.CheckGolden(t, Parse, "maven", fx, *update)
+	javatest.CheckGolden(t, Parse, "maven", fx)
 }
 
 func FuzzParse(f *testing.F) {

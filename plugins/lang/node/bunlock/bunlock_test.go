@@ -1,7 +1,6 @@
 package bunlock
 
 import (
-	"flag"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,8 +9,6 @@ import (
 	"github.com/trawlscan/trawl/plugins/lang/node/internal/jsonwalk"
 	"github.com/trawlscan/trawl/plugins/lang/node/internal/nodetest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 const lockPath = "bun.lock"
 
@@ -22,7 +19,7 @@ func TestGolden(t *testing.T) {
 	if len(fx) < 19 {
 		t.Fatalf("only %d fixtures found", len(fx))
 	}
-	nodetest.CheckGolden(t, Parse, fx, func(name string) string { return name }, *update)
+	nodetest.CheckGolden(t, Parse, fx, func(name string) string { return name })
 }
 
 func TestCorpus(t *testing.T) {

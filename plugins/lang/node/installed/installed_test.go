@@ -1,7 +1,6 @@
 package installed
 
 import (
-	"flag"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,8 +10,6 @@ import (
 	"github.com/trawlscan/trawl/plugins/lang/internal/langtest"
 	"github.com/trawlscan/trawl/plugins/lang/node/internal/nodetest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 const pkgPath = "node_modules/x/package.json"
 
@@ -61,7 +58,7 @@ func TestGolden(t *testing.T) {
 			t.Errorf("fixture %s is missing from the corpus", name)
 		}
 	}
-	nodetest.CheckGolden(t, Parse, fx, func(name string) string { return name }, *update)
+	nodetest.CheckGolden(t, Parse, fx, func(name string) string { return name })
 }
 
 func TestCorpus(t *testing.T) {

@@ -1,7 +1,6 @@
 package packagelock
 
 import (
-	"flag"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,8 +9,6 @@ import (
 	"github.com/trawlscan/trawl/plugins/lang/internal/langtest"
 	"github.com/trawlscan/trawl/plugins/lang/node/internal/nodetest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 const lockPath = "package-lock.json"
 
@@ -23,7 +20,7 @@ func TestGolden(t *testing.T) {
 	if len(fx) < 50 {
 		t.Fatalf("only %d fixtures found", len(fx))
 	}
-	nodetest.CheckGolden(t, Parse, fx, func(name string) string { return name }, *update)
+	nodetest.CheckGolden(t, Parse, fx, func(name string) string { return name })
 }
 
 func TestCorpus(t *testing.T) {

@@ -53,8 +53,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/trawlscan/trawl/plugins/lang/internal/collect"
-	"github.com/trawlscan/trawl/plugins/lang/node/pnpmlock/npmref"
-	"github.com/trawlscan/trawl/plugins/lang/node/pnpmlock/yamlblocks"
+	"github.com/trawlscan/trawl/plugins/lang/node/internal/npm"
+	"github.com/trawlscan/trawl/plugins/lang/node/internal/yamlblocks"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -461,7 +461,7 @@ func (d *doc) resolve() {
 		}
 		key, ok := target(dd.name, dd.ref)
 		if !ok {
-			if npmref.IsVersion(cutPeers(dd.ref)) {
+			if npm.IsExactVersion(cutPeers(dd.ref)) {
 				d.p.b.Problemf(dd.line, "dependency %s %s has no entry in packages", collect.Quote(dd.name), collect.Quote(dd.ref))
 			}
 			continue
@@ -559,7 +559,7 @@ func (d *doc) report(p *pkg, dev, indirect bool) {
 		d.p.b.Problemf(line, "package %s is neither name and version nor from a known source; skipped", collect.Quote(p.key))
 		return
 	}
-	if o.res.tarball != "" && npmref.RegistryTarball(o.res.tarball, name, version) && npmref.ValidName(name) && npmref.IsVersion(version) {
+	if o.res.tarball != "" && npm.RegistryTarball(o.res.tarball, name, version) && npm.IsLockName(name) && npm.IsExactVersion(version) {
 		d.p.b.Add(line, sdk.Package{Name: name, Version: version, Dev: dev, Indirect: indirect})
 		return
 	}
@@ -600,7 +600,7 @@ func (r resolution) source() string {
 // resolution does not say.
 func keySource(key string) string {
 	s := strings.TrimPrefix(key, "/")
-	if _, rest, ok := npmref.SplitName(s); ok && npmref.ValidName(keyName(key)) {
+	if _, rest, ok := npm.SplitSpec(s); ok && npm.IsLockName(keyName(key)) {
 		s = rest
 	}
 	switch {
@@ -618,8 +618,8 @@ func keySource(key string) string {
 
 // keyName is the package name at the start of a lockfile 9 key ("name@https://..."), or "".
 func keyName(key string) string {
-	name, _, ok := npmref.SplitName(strings.TrimPrefix(key, "/"))
-	if !ok || !npmref.ValidName(name) {
+	name, _, ok := npm.SplitSpec(strings.TrimPrefix(key, "/"))
+	if !ok || !npm.IsLockName(name) {
 		return ""
 	}
 	return name
@@ -642,7 +642,7 @@ func parseKey(key string, major int) (name, version string, ok bool) {
 	s := strings.TrimPrefix(key, "/")
 	for _, at := range [2]bool{major >= 6, major < 6} {
 		if at {
-			name, version, ok = npmref.SplitName(s)
+			name, version, ok = npm.SplitSpec(s)
 		} else if i := strings.LastIndexByte(s, '/'); i > 0 {
 			name, version, ok = s[:i], s[i+1:], true
 		}
@@ -650,7 +650,7 @@ func parseKey(key string, major int) (name, version string, ok bool) {
 			continue
 		}
 		name, version = stripHost(name), cutPeers(version)
-		if npmref.ValidName(name) && npmref.IsVersion(version) {
+		if npm.IsLockName(name) && npm.IsExactVersion(version) {
 			return name, version, true
 		}
 		ok = false
@@ -661,7 +661,7 @@ func parseKey(key string, major int) (name, version string, ok bool) {
 // stripHost drops the registry host lockfile 5 puts before the names of packages from
 // registries other than the default one ("registry.npmjs.org/name").
 func stripHost(name string) string {
-	if npmref.ValidName(name) {
+	if npm.IsLockName(name) {
 		return name
 	}
 	host, rest, ok := strings.Cut(name, "/")
@@ -681,7 +681,7 @@ func cutPeers(s string) string {
 	}
 	if i := strings.IndexByte(s, '_'); i >= 0 {
 		head := s[:i]
-		if npmref.IsVersion(head[strings.LastIndexAny(head, "/@")+1:]) {
+		if npm.IsExactVersion(head[strings.LastIndexAny(head, "/@")+1:]) {
 			return head
 		}
 	}

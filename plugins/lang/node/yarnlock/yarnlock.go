@@ -44,8 +44,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/trawlscan/trawl/plugins/lang/internal/collect"
-	"github.com/trawlscan/trawl/plugins/lang/node/pnpmlock/npmref"
-	"github.com/trawlscan/trawl/plugins/lang/node/pnpmlock/yamlblocks"
+	"github.com/trawlscan/trawl/plugins/lang/node/internal/npm"
+	"github.com/trawlscan/trawl/plugins/lang/node/internal/yamlblocks"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -387,8 +387,8 @@ func (p *parser) entry(e *entry) {
 // locator reports a berry entry from its resolution, "name@protocol:reference". depth
 // bounds the locators nested in patch: and virtual: ones.
 func (p *parser) locator(e *entry, loc string, depth int) {
-	name, ref, ok := npmref.SplitName(loc)
-	if !ok || !npmref.ValidName(name) {
+	name, ref, ok := npm.SplitSpec(loc)
+	if !ok || !npm.IsLockName(name) {
 		p.b.Problemf(e.line, "resolution %s is not a package locator; entry skipped", collect.Quote(loc))
 		return
 	}
@@ -396,7 +396,7 @@ func (p *parser) locator(e *entry, loc string, depth int) {
 	switch proto {
 	case "npm":
 		version, _, _ := strings.Cut(rest, "::") // "1.2.3::__archiveUrl=..."
-		if !npmref.IsVersion(version) {
+		if !npm.IsExactVersion(version) {
 			p.b.Unresolved(e.line, e.keys[0], "npm reference "+collect.Redact(rest)+" is not a version")
 			return
 		}
@@ -424,7 +424,7 @@ func (p *parser) locator(e *entry, loc string, depth int) {
 		case git:
 			p.unresolved(e, git, commit(ref))
 		case tarball:
-			if npmref.RegistryTarball(ref, name, e.version) && npmref.IsVersion(e.version) {
+			if npm.RegistryTarball(ref, name, e.version) && npm.IsExactVersion(e.version) {
 				p.b.Add(e.line, sdk.Package{Name: name, Version: e.version})
 				return
 			}
@@ -441,10 +441,10 @@ func (p *parser) descriptors(e *entry) {
 	name := ""
 	k := registry
 	for i, d := range e.keys {
-		n, rng, _ := npmref.SplitName(d)
+		n, rng, _ := npm.SplitSpec(d)
 		if real, ok := strings.CutPrefix(rng, "npm:"); ok {
 			// An alias: "alias@npm:real@range", or "name@npm:range" (berry).
-			if rn, rr, ok := npmref.SplitName(real); ok && npmref.ValidName(rn) {
+			if rn, rr, ok := npm.SplitSpec(real); ok && npm.IsLockName(rn) {
 				n, rng = rn, rr
 			} else {
 				rng = real
@@ -462,7 +462,7 @@ func (p *parser) descriptors(e *entry) {
 	case workspace:
 		return
 	case registry:
-		if !npmref.ValidName(name) {
+		if !npm.IsLockName(name) {
 			p.b.Problemf(e.line, "entry %s: %s is not a package name; skipped", collect.Quote(e.keys[0]), collect.Quote(name))
 			return
 		}
@@ -470,7 +470,7 @@ func (p *parser) descriptors(e *entry) {
 			p.b.Unresolved(e.line, e.keys[0], "no version")
 			return
 		}
-		if !npmref.IsVersion(e.version) {
+		if !npm.IsExactVersion(e.version) {
 			p.b.Problemf(e.line, "entry %s: version %s is not a semantic version; skipped", collect.Quote(e.keys[0]), collect.Quoted(e.version))
 			return
 		}
@@ -478,16 +478,16 @@ func (p *parser) descriptors(e *entry) {
 	case git:
 		c := commit(e.resolved)
 		if c == "" {
-			_, rng, _ := npmref.SplitName(e.keys[0])
+			_, rng, _ := npm.SplitSpec(e.keys[0])
 			c = commit(rng)
 		}
 		p.unresolved(e, git, c)
 	case tarball:
 		url := e.resolved
 		if url == "" {
-			_, url, _ = npmref.SplitName(e.keys[0])
+			_, url, _ = npm.SplitSpec(e.keys[0])
 		}
-		if npmref.RegistryTarball(url, name, e.version) && npmref.IsVersion(e.version) && npmref.ValidName(name) {
+		if npm.RegistryTarball(url, name, e.version) && npm.IsExactVersion(e.version) && npm.IsLockName(name) {
 			p.b.Add(e.line, sdk.Package{Name: name, Version: e.version})
 			return
 		}

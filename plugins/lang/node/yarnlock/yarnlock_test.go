@@ -3,7 +3,6 @@ package yarnlock
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,8 +14,6 @@ import (
 	"github.com/trawlscan/trawl/plugins/lang/internal/langtest"
 	"github.com/trawlscan/trawl/sdk"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 const path = "yarn.lock"
 
@@ -390,7 +387,7 @@ func TestGolden(t *testing.T) {
 			}
 			got = append(got, '\n')
 			goldenPath := filepath.Join("testdata", "golden", name)
-			if *update {
+			if langtest.Update() {
 				if err := os.WriteFile(goldenPath, got, 0o644); err != nil {
 					t.Fatal(err)
 				}
@@ -405,7 +402,7 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
-	if *update {
+	if langtest.Update() {
 		files, _ := filepath.Glob(filepath.Join("testdata", "golden", "*.json"))
 		for _, p := range files {
 			if !keep[filepath.Base(p)] {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,8 +15,6 @@ import (
 	"github.com/trawlscan/trawl/plugins/lang/internal/langtest"
 	"github.com/trawlscan/trawl/sdk"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 const file = "usr/lib/python3/site-packages/x-1.0.dist-info/METADATA"
 
@@ -67,7 +64,7 @@ func TestGolden(t *testing.T) {
 			}
 			got = append(got, '\n')
 			path := filepath.Join("testdata", "golden", f.Name+".json")
-			if *update {
+			if langtest.Update() {
 				if err := os.WriteFile(path, got, 0o644); err != nil {
 					t.Fatal(err)
 				}

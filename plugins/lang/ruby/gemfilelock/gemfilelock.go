@@ -41,6 +41,7 @@ import (
 	"strings"
 
 	"github.com/trawlscan/trawl/plugins/lang/internal/collect"
+	"github.com/trawlscan/trawl/plugins/lang/internal/linereader"
 	"github.com/trawlscan/trawl/plugins/lang/ruby/internal/gem"
 	"github.com/trawlscan/trawl/sdk"
 )
@@ -92,7 +93,7 @@ type parser struct {
 // Bundler's sections.
 func Parse(path string, r io.Reader) (*collect.Result, error) {
 	p := &parser{b: gem.NewBuilder(path), direct: map[string]bool{}}
-	lines := gem.NewLines(path, r, maxLine, MaxSize)
+	lines := linereader.New(path, r, maxLine, MaxSize)
 	first, nonBlank := "", false
 	for {
 		line, long, ok := lines.Next()

@@ -39,6 +39,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/trawlscan/trawl/plugins/lang/internal/collect"
+	"github.com/trawlscan/trawl/plugins/lang/internal/linereader"
 	"github.com/trawlscan/trawl/plugins/lang/ruby/internal/gem"
 	"github.com/trawlscan/trawl/sdk"
 )
@@ -72,7 +73,7 @@ type spec struct {
 // be read or gives no gem name or version.
 func Parse(path string, r io.Reader) (*collect.Result, error) {
 	s := &spec{}
-	lines := gem.NewLines(path, r, maxLine, MaxSize)
+	lines := linereader.New(path, r, maxLine, MaxSize)
 	for {
 		line, long, ok := lines.Next()
 		if !ok {

@@ -38,6 +38,8 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+
+	"github.com/trawlscan/trawl/plugins/os/rpm/internal/hold"
 )
 
 // ErrFormat is wrapped by the error that ends Headers at once: data is not a Berkeley DB
@@ -105,9 +107,9 @@ func Headers(data []byte) iter.Seq2[[]byte, error] {
 			yield(nil, err)
 			return
 		}
-		h := holder{yield: yield}
-		if db.walk(h.put) {
-			h.flush()
+		h := hold.New(yield)
+		if db.walk(h.Put) {
+			h.Flush()
 		}
 	}
 }

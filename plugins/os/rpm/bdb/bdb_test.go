@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/trawlscan/trawl/internal/corpustest"
+	"github.com/trawlscan/trawl/plugins/os/rpm/internal/hold"
 )
 
 // readCorpus returns a file of the shared corpus, under os-pkgdb/rpm.
@@ -793,13 +794,13 @@ func TestHeldErrors(t *testing.T) {
 	t.Run("too many to hold", func(t *testing.T) {
 		b := newBuilder(le, 4096)
 		var items [][]byte
-		for k := range maxHeld + 10 {
+		for k := range hold.MaxHeld + 10 {
 			items = append(items, b.key(uint32(k+1)), []byte{9})
 		}
 		b.hashPage(items...)
 		b.hashPage(b.key(1000), inline([]byte("good")))
 		got := yields(b.bytes())
-		if len(got) != maxHeld+11 || got[len(got)-1] != "blob 4" || !strings.Contains(got[0], "item 1: unknown item type 9") {
+		if len(got) != hold.MaxHeld+11 || got[len(got)-1] != "blob 4" || !strings.Contains(got[0], "item 1: unknown item type 9") {
 			t.Errorf("yields %q", got)
 		}
 	})

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"testing"
+
+	"github.com/trawlscan/trawl/plugins/os/rpm/internal/hold"
 )
 
 // FuzzHeaders feeds Headers arbitrary bytes. Seeds are small synthetic databases, one
@@ -75,8 +77,8 @@ func check(t *testing.T, data []byte) {
 		}
 		if blob != nil && !seenBlob {
 			seenBlob = true
-			if before > 0 && before < maxHeld {
-				t.Fatalf("%d errors yielded before the first blob, fewer than the %d held back", before, maxHeld)
+			if before > 0 && before < hold.MaxHeld {
+				t.Fatalf("%d errors yielded before the first blob, fewer than the %d held back", before, hold.MaxHeld)
 			}
 		}
 		switch {

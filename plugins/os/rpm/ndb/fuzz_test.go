@@ -6,6 +6,8 @@ import (
 	"errors"
 	"slices"
 	"testing"
+
+	"github.com/trawlscan/trawl/plugins/os/rpm/internal/hold"
 )
 
 // compact returns a database of the n smallest header blobs of the SLE fixture, a real
@@ -85,8 +87,8 @@ func check(t *testing.T, data []byte) {
 		}
 		if blob != nil && !seenBlob {
 			seenBlob = true
-			if before > 0 && before < maxHeld {
-				t.Fatalf("%d errors yielded before the first blob, fewer than the %d held back", before, maxHeld)
+			if before > 0 && before < hold.MaxHeld {
+				t.Fatalf("%d errors yielded before the first blob, fewer than the %d held back", before, hold.MaxHeld)
 			}
 		}
 		switch {

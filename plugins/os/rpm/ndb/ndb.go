@@ -34,6 +34,8 @@ import (
 	"hash/adler32"
 	"iter"
 	"slices"
+
+	"github.com/trawlscan/trawl/plugins/os/rpm/internal/hold"
 )
 
 // ErrFormat is wrapped by the error that ends Headers at once: data is not an rpm NDB
@@ -83,10 +85,10 @@ func Headers(data []byte) iter.Seq2[[]byte, error] {
 			yield(nil, err)
 			return
 		}
-		h := holder{yield: yield}
-		used, ok := readSlots(data, slots, h.put)
-		if ok && readBlobs(data, used, h.put) {
-			h.flush()
+		h := hold.New(yield)
+		used, ok := readSlots(data, slots, h.Put)
+		if ok && readBlobs(data, used, h.Put) {
+			h.Flush()
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/trawlscan/trawl/plugins/lang/internal/collect"
+	"github.com/trawlscan/trawl/plugins/lang/internal/linereader"
 )
 
 // PackageType is the purl type of NuGet packages.
@@ -127,39 +128,10 @@ func (l *latin1) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// TooLarge is the error of a reader from Limit that was asked for more than its bound.
-type TooLarge struct{ Max int64 }
-
-func (e *TooLarge) Error() string { return fmt.Sprintf("larger than %d bytes, not read", e.Max) }
-
-// Limit returns a reader of r that fails with *TooLarge once more than max bytes came,
-// so that a streaming parser keeps its bound when used without the host's size check.
-func Limit(r io.Reader, max int64) io.Reader { return &limited{r: r, left: max, max: max} }
-
-type limited struct {
-	r         io.Reader
-	left, max int64
-}
-
-func (l *limited) Read(p []byte) (int, error) {
-	if l.left < 0 {
-		return 0, &TooLarge{l.max}
-	}
-	if int64(len(p)) > l.left+1 {
-		p = p[:l.left+1]
-	}
-	n, err := l.r.Read(p)
-	l.left -= int64(n)
-	if l.left < 0 {
-		return n, &TooLarge{l.max}
-	}
-	return n, err
-}
-
 // XMLError turns an error of the XML decoder into one that names the file, the line and
 // what the file is not ("a packages.config").
 func XMLError(path, what string, d *xml.Decoder, err error) error {
-	var tl *TooLarge
+	var tl *linereader.TooLarge
 	if errors.As(err, &tl) {
 		return fmt.Errorf("%s: %v", path, tl)
 	}

@@ -2,8 +2,6 @@ package nuget
 
 import (
 	"encoding/xml"
-	"errors"
-	"io"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -35,18 +33,6 @@ func TestPin(t *testing.T) {
 		if got != want {
 			t.Errorf("Pin(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestLimit(t *testing.T) {
-	data, err := io.ReadAll(Limit(iotest.OneByteReader(strings.NewReader("abcd")), 4))
-	if err != nil || string(data) != "abcd" {
-		t.Errorf("at the limit: %q %v", data, err)
-	}
-	_, err = io.ReadAll(Limit(strings.NewReader("abcde"), 4))
-	var tl *TooLarge
-	if !errors.As(err, &tl) || tl.Max != 4 {
-		t.Errorf("past the limit: %v", err)
 	}
 }
 

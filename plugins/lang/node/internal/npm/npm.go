@@ -1,6 +1,7 @@
 // Package npm holds what the Node.js analyzers share: the package type, the rules for npm
-// package names and versions, and the reading of the dependency specs that lock files
-// write ("name@1.2.3", "npm:real@1.2.3", "github:user/repo#sha", "file:../dir").
+// package names and versions, the reading of the dependency specs that lock files write
+// ("name@1.2.3", "npm:real@1.2.3", "github:user/repo#sha", "file:../dir") and the
+// recognition of npm registry tarball URLs.
 package npm
 
 import (
@@ -54,12 +55,37 @@ func checkPart(s string) string {
 	if s[0] == '.' || s[0] == '_' {
 		return "starts with '.' or '_'"
 	}
-	for i := 0; i < len(s); i++ {
-		if !urlSafe(s[i]) {
-			return "has characters that are not URL-safe"
-		}
+	if !allURLSafe(s) {
+		return "has characters that are not URL-safe"
 	}
 	return ""
+}
+
+// IsLockName reports whether s can be the npm package name of a yarn.lock or
+// pnpm-lock.yaml entry: "name" or "@scope/name", each part not empty, not starting with
+// '.' and made of URL-safe characters. It is looser than CheckName, which also bans a
+// leading '_' and names longer than 214 bytes, and capitals are allowed, since old
+// registry names have them.
+func IsLockName(s string) bool {
+	if strings.HasPrefix(s, "@") {
+		scope, name, ok := strings.Cut(s[1:], "/")
+		return ok && lockNamePart(scope) && lockNamePart(name)
+	}
+	return lockNamePart(s)
+}
+
+func lockNamePart(s string) bool {
+	return s != "" && s[0] != '.' && allURLSafe(s)
+}
+
+// allURLSafe reports whether every character of s is urlSafe.
+func allURLSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !urlSafe(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // urlSafe reports whether encodeURIComponent leaves c as it is: npm requires that of every
@@ -82,27 +108,43 @@ const maxVersionLen = 256
 func Version(v string) (string, bool) {
 	v = strings.TrimSpace(v)
 	v = strings.TrimLeft(v, "=v")
-	if v == "" || len(v) > maxVersionLen {
+	if v == "" || len(v) > maxVersionLen || !semver(v, true) {
 		return "", false
 	}
+	return v, true
+}
+
+// IsExactVersion reports whether v, as written, is an exact semantic version, the form the
+// npm registry requires of every published version: MAJOR.MINOR.PATCH, then an optional
+// -prerelease and +build. Ranges, tags, URLs and paths are not versions. Unlike Version it
+// cleans nothing ("v1.2.3" and "1.2.3 " are not versions), has no length limit and accepts
+// numeric pre-release identifiers with leading zeros.
+func IsExactVersion(v string) bool {
+	return semver(v, false)
+}
+
+// semver reports whether v is a semantic version 2.0: three numbers without leading zeros,
+// an optional pre-release and build metadata. strictPre bans leading zeros in numeric
+// pre-release identifiers, as the specification does.
+func semver(v string, strictPre bool) bool {
 	core, build, hasBuild := strings.Cut(v, "+")
 	core, pre, hasPre := strings.Cut(core, "-")
 	nums := strings.Split(core, ".")
 	if len(nums) != 3 {
-		return "", false
+		return false
 	}
 	for _, n := range nums {
 		if !numeric(n) {
-			return "", false
+			return false
 		}
 	}
-	if hasPre && !identifiers(pre, true) {
-		return "", false
+	if hasPre && !identifiers(pre, strictPre) {
+		return false
 	}
 	if hasBuild && !identifiers(build, false) {
-		return "", false
+		return false
 	}
-	return v, true
+	return true
 }
 
 // numeric reports whether s is a number without leading zeros.
@@ -118,8 +160,8 @@ func numeric(s string) bool {
 	return true
 }
 
-// identifiers reports whether s is a dot-separated list of pre-release (pre) or build
-// identifiers: [0-9A-Za-z-]+, and no leading zero in a numeric pre-release identifier.
+// identifiers reports whether s is a dot-separated list of identifiers, [0-9A-Za-z-]+; pre
+// also bans a leading zero in a numeric identifier, as pre-release identifiers must.
 func identifiers(s string, pre bool) bool {
 	for _, id := range strings.Split(s, ".") {
 		if id == "" {
@@ -225,4 +267,33 @@ func InNodeModules(path string) bool {
 		}
 		path = path[i+len("node_modules/"):]
 	}
+}
+
+// RegistryTarball says whether u is the URL of the tarball of name@version in an npm
+// registry: registries (npmjs, yarnpkg, GitHub, GitLab, Artifactory, Nexus, Verdaccio)
+// serve it at ".../<name>/-/<base>-<version>.tgz", base being the name without its scope
+// (or, for some, with it). Such a URL names a release of the registry, not a build of
+// some repository, so its version is the registry's.
+func RegistryTarball(u, name, version string) bool {
+	if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		return false
+	}
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		u = u[:i]
+	}
+	i := strings.LastIndex(u, "/-/")
+	if i < 0 || name == "" || version == "" {
+		return false
+	}
+	dir, file := u[:i], u[i+3:]
+	base := name
+	if j := strings.IndexByte(name, '/'); j >= 0 {
+		base = name[j+1:]
+	}
+	if file != base+"-"+version+".tgz" && file != name+"-"+version+".tgz" {
+		return false
+	}
+	// Scoped names are also written with the slash escaped ("@scope%2fname").
+	return strings.HasSuffix(dir, "/"+name) ||
+		strings.HasSuffix(strings.ReplaceAll(dir, "%2F", "%2f"), "/"+strings.Replace(name, "/", "%2f", 1))
 }

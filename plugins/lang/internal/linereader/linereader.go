@@ -1,4 +1,8 @@
-package nuget
+// Package linereader reads the text files of the lang analyzers line by line with memory
+// that does not depend on the file (Lines), and bounds what a streaming parser reads of a
+// file (Limit), so that the parsers keep their bounds when used without the host's size
+// check.
+package linereader
 
 import (
 	"bufio"
@@ -20,8 +24,9 @@ type Lines struct {
 	err  error
 }
 
-// NewLines starts reading r, the file at path, with a buffer of size bytes.
-func NewLines(path string, r io.Reader, size int, max int64) *Lines {
+// New starts reading r, the file at path, with a buffer of size bytes; reading more than
+// max bytes is an error.
+func New(path string, r io.Reader, size int, max int64) *Lines {
 	return &Lines{path: path, br: bufio.NewReaderSize(Limit(r, max), size)}
 }
 
@@ -71,4 +76,33 @@ func (l *Lines) stop(err error) {
 	default:
 		l.err = fmt.Errorf("%s: line %d: %w", l.path, l.no+1, err)
 	}
+}
+
+// TooLarge is the error of a reader from Limit that was asked for more than its bound.
+type TooLarge struct{ Max int64 }
+
+func (e *TooLarge) Error() string { return fmt.Sprintf("larger than %d bytes, not read", e.Max) }
+
+// Limit returns a reader of r that fails with *TooLarge once more than max bytes came,
+// so that a streaming parser keeps its bound when used without the host's size check.
+func Limit(r io.Reader, max int64) io.Reader { return &limited{r: r, left: max, max: max} }
+
+type limited struct {
+	r         io.Reader
+	left, max int64
+}
+
+func (l *limited) Read(p []byte) (int, error) {
+	if l.left < 0 {
+		return 0, &TooLarge{l.max}
+	}
+	if int64(len(p)) > l.left+1 {
+		p = p[:l.left+1]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	if l.left < 0 {
+		return n, &TooLarge{l.max}
+	}
+	return n, err
 }
