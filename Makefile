@@ -8,7 +8,9 @@ WASM_DIR := plugins/builtin/wasm
 # First-party plugin modules: each is plugins/<name> with a manifest.json.
 PLUGINS  := os lang formatters
 MODULES  := $(PLUGINS:%=$(WASM_DIR)/%.wasm)
-FUZZTIME ?= 10s
+# Each fuzz target's run in `make test` (the seed corpora also run in test-unit); with 50
+# targets, 4 s each keeps `make test` well inside CI's budget.
+FUZZTIME ?= 4s
 # The wasm compilation cache the tests share across runs (see host/wasm/wasmtest).
 export TRAWL_TEST_CACHE ?= $(CURDIR)/.cache/test-wasm
 
@@ -47,10 +49,7 @@ test-unit:
 test-race:
 	$(GO) test -count=1 -race ./...
 
-# Each fuzz target for FUZZTIME (short in `make test`, long in `make fuzz`). The seed
-# corpora run in test-unit anyway; with 50 targets, 4 s each keeps `make test` well inside
-# CI's budget.
-FUZZTIME ?= 4s
+# Each fuzz target for FUZZTIME (short in `make test`, long in `make fuzz`).
 fuzz-short:
 	@./scripts/fuzz.sh $(FUZZTIME)
 
