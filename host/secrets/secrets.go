@@ -1,0 +1,390 @@
+// Package secrets is the host's native secret-detection engine. Rules are data
+// (sdk.SecretRule); the engine runs them over file contents as streams: a case-insensitive
+// keyword prefilter (one Aho-Corasick pass), then, for the rules whose keywords occur, the
+// RE2 regex; candidates then pass the rule's secret group, entropy, allow regexes,
+// stopwords and inline `trawl:allow` comments. Findings carry the raw secret: callers
+// redact (Redact) before anything leaves the host's memory.
+package secrets
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/trawlscan/trawl/sdk"
+)
+
+// Scanning parameters.
+const (
+	// DefaultWindow is the size of the buffer a file is scanned through: the memory one Scan
+	// holds, whatever the file's size.
+	DefaultWindow = 1 << 20
+	// DefaultOverlap is the longest match the engine guarantees to find whole. Consecutive
+	// windows share 2*overlap bytes: overlap of context before the bytes a window owns, and
+	// overlap after them, so that a match starting in a window's owned range is complete in
+	// that window. A longer match (which no rule should produce: multi-line rules bound
+	// their repetitions) may be cut at a window's end.
+	DefaultOverlap = 16 << 10
+	// SniffSize is how much of a file's start is examined for NUL bytes: a file with one
+	// there is binary and not scanned.
+	SniffSize = 8 << 10
+	// MaxFindings bounds the findings of one file; more are dropped. It also bounds the
+	// matches of one rule examined per window, so that memory stays bounded on hostile
+	// input.
+	MaxFindings = 10000
+	// AllowMarker on a line drops the findings on that line.
+	AllowMarker = "trawl:allow"
+)
+
+// ErrTruncated is returned, with the findings of the part scanned, when a file is longer
+// than the maxSize given to Scan.
+var ErrTruncated = errors.New("file larger than the scan limit: only its start was scanned")
+
+// Finding is one secret found in a file.
+type Finding struct {
+	RuleID string
+	// Line and Column (1-based; the column counts bytes) are where the match starts;
+	// EndLine is the line of its last byte.
+	Line, Column, EndLine int
+	// Secret is the raw secret (the rule's secret group): redact it before reporting.
+	Secret string
+	// Match is the whole match, raw too.
+	Match string
+}
+
+// Engine is a compiled rule set. It is safe for concurrent use.
+type Engine struct {
+	rules []rule
+	pf    *prefilter
+	// window and overlap are DefaultWindow and DefaultOverlap; tests shrink them. window
+	// must exceed 2*overlap.
+	window, overlap int
+	bufs            sync.Pool
+}
+
+type rule struct {
+	id        string
+	re        *regexp.Regexp
+	group     int
+	entropy   float64
+	allow     []*regexp.Regexp
+	paths     []*regexp.Regexp
+	stopwords []string // lower-cased
+}
+
+// Compile validates the rules (sdk.SecretRule.Validate, and unique ids) and compiles them.
+func Compile(rules []sdk.SecretRule) (*Engine, error) {
+	e := &Engine{window: DefaultWindow, overlap: DefaultOverlap}
+	seen := make(map[string]bool, len(rules))
+	keywords := make([][]string, len(rules))
+	for i := range rules {
+		r := &rules[i]
+		if err := r.Validate(); err != nil {
+			return nil, err
+		}
+		if seen[r.ID] {
+			return nil, fmt.Errorf("secret rule %s: duplicate id", r.ID)
+		}
+		seen[r.ID] = true
+		cr := rule{id: r.ID, re: regexp.MustCompile(r.Regex), group: r.SecretGroup, entropy: r.Entropy}
+		for _, a := range r.Allow.Regexes {
+			cr.allow = append(cr.allow, regexp.MustCompile(a))
+		}
+		for _, p := range r.Allow.Paths {
+			cr.paths = append(cr.paths, regexp.MustCompile(p))
+		}
+		for _, s := range r.Allow.Stopwords {
+			cr.stopwords = append(cr.stopwords, strings.ToLower(s))
+		}
+		e.rules = append(e.rules, cr)
+		keywords[i] = r.Keywords
+	}
+	e.pf = newPrefilter(keywords)
+	return e, nil
+}
+
+// Scan reads a file from r and returns its findings, ordered by position then rule order.
+// path is the file's path in the scanned tree, for the rules' path allowlists. Only the
+// first maxSize bytes are scanned (maxSize <= 0: no limit); when the file is longer, Scan
+// returns the findings of that part and ErrTruncated. A file with a NUL byte in its first
+// SniffSize bytes is binary: no findings. Memory is bounded by the window size.
+//
+// Where regexes run: the prefilter runs over each window; a rule's regex then runs over
+// the whole window when one of the rule's keywords occurs anywhere in it. (Running it only
+// around keyword hits would need a bound on how far before and after its keyword a match
+// may reach, which unbounded patterns such as `\s*` do not give; for the typical 2-50 KB
+// source file the window is the whole file either way.)
+func (e *Engine) Scan(path string, r io.Reader, maxSize int64) ([]Finding, error) {
+	st := scanState{e: e, hit: make([]bool, len(e.rules)), lastNL: -1, line: 1}
+	for i := range e.rules {
+		if !e.rules[i].pathAllowed(path) {
+			st.active = append(st.active, i)
+		}
+	}
+	if len(st.active) == 0 {
+		return nil, nil
+	}
+	var lr *io.LimitedReader
+	if maxSize > 0 {
+		lr = &io.LimitedReader{R: r, N: maxSize}
+		r = lr
+	}
+	bp, _ := e.bufs.Get().(*[]byte)
+	if bp == nil || len(*bp) != e.window {
+		b := make([]byte, e.window)
+		bp = &b
+	}
+	defer e.bufs.Put(bp)
+	buf := *bp
+
+	ov := e.overlap
+	keep := 0 // bytes carried over from the previous window
+	for first := true; ; first = false {
+		n, err := io.ReadFull(r, buf[keep:])
+		end := keep + n
+		eof := err == io.EOF || err == io.ErrUnexpectedEOF
+		if err != nil && !eof {
+			return nil, err
+		}
+		if first && bytes.IndexByte(buf[:min(end, SniffSize)], 0) >= 0 {
+			return nil, nil
+		}
+		ownFrom, ownTo := 0, end
+		if !first {
+			ownFrom = ov
+		}
+		if !eof {
+			ownTo = end - ov
+		}
+		st.window(buf[:end], ownFrom, ownTo)
+		if eof {
+			break
+		}
+		// Carry the last 2*overlap bytes: overlap of context, then the unowned tail.
+		next := end - 2*ov
+		st.advance(buf, next)
+		copy(buf, buf[next:end])
+		st.start += int64(next)
+		keep = 2 * ov
+	}
+	if lr != nil && lr.N == 0 {
+		var one [1]byte
+		if n, _ := io.ReadFull(lr.R, one[:]); n > 0 {
+			return st.found, ErrTruncated
+		}
+	}
+	return st.found, nil
+}
+
+// scanState is one Scan's progress. Line counting moves forward only: pos is the absolute
+// offset up to which newlines were counted, line the line number there, lastNL the
+// absolute offset of the last newline before pos (-1: none).
+type scanState struct {
+	e      *Engine
+	active []int
+	hit    []bool
+	found  []Finding
+	start  int64 // absolute offset of buf[0]
+	pos    int64
+	line   int
+	lastNL int64
+	cands  []candidate
+}
+
+type candidate struct {
+	rule       int
+	start, end int
+	secret     []byte
+}
+
+// advance counts the newlines of buf up to index i (absolute start+i).
+func (st *scanState) advance(buf []byte, i int) {
+	from := int(st.pos - st.start)
+	if from >= i {
+		return
+	}
+	seg := buf[from:i]
+	if k := bytes.Count(seg, nl); k > 0 {
+		st.line += k
+		st.lastNL = st.start + int64(from+bytes.LastIndexByte(seg, '\n'))
+	}
+	st.pos = st.start + int64(i)
+}
+
+var nl = []byte{'\n'}
+
+// window scans one window, keeping the matches that start in [ownFrom, ownTo).
+func (st *scanState) window(buf []byte, ownFrom, ownTo int) {
+	if ownFrom >= ownTo || len(st.found) >= MaxFindings {
+		return
+	}
+	e := st.e
+	for i := range st.hit {
+		st.hit[i] = true
+	}
+	for _, i := range st.active {
+		st.hit[i] = false
+	}
+	if e.pf.scan(buf, st.hit, len(st.active)) == 0 {
+		return
+	}
+	st.cands = st.cands[:0]
+	for _, ri := range st.active {
+		if !st.hit[ri] {
+			continue
+		}
+		r := &e.rules[ri]
+		for _, loc := range r.re.FindAllSubmatchIndex(buf, MaxFindings) {
+			s, end := loc[0], loc[1]
+			if s < ownFrom || s >= ownTo || end == s {
+				continue
+			}
+			gs, ge := loc[2*r.group], loc[2*r.group+1]
+			if gs < 0 || ge == gs {
+				continue
+			}
+			secret := buf[gs:ge]
+			if !r.keep(secret) || allowedInline(buf, s, end) {
+				continue
+			}
+			st.cands = append(st.cands, candidate{rule: ri, start: s, end: end, secret: secret})
+		}
+	}
+	slices.SortFunc(st.cands, func(a, b candidate) int {
+		if a.start != b.start {
+			return a.start - b.start
+		}
+		return a.rule - b.rule
+	})
+	for _, c := range st.cands {
+		if len(st.found) >= MaxFindings {
+			break
+		}
+		st.advance(buf, c.start)
+		m := buf[c.start:c.end]
+		st.found = append(st.found, Finding{
+			RuleID:  e.rules[c.rule].id,
+			Line:    st.line,
+			Column:  int(st.start + int64(c.start) - st.lastNL),
+			EndLine: st.line + bytes.Count(m[:len(m)-1], nl),
+			Secret:  string(c.secret),
+			Match:   string(m),
+		})
+	}
+}
+
+// pathAllowed reports whether the rule skips the file.
+func (r *rule) pathAllowed(path string) bool {
+	for _, p := range r.paths {
+		if p.MatchString(path) {
+			return true
+		}
+	}
+	return false
+}
+
+// keep applies the entropy gate, the stopwords and the allow regexes to a secret.
+func (r *rule) keep(secret []byte) bool {
+	if r.entropy > 0 && Entropy(secret) < r.entropy {
+		return false
+	}
+	if len(r.stopwords) > 0 {
+		low := strings.ToLower(string(secret))
+		for _, w := range r.stopwords {
+			if strings.Contains(low, w) {
+				return false
+			}
+		}
+	}
+	for _, a := range r.allow {
+		if a.Match(secret) {
+			return false
+		}
+	}
+	return true
+}
+
+// allowedInline reports whether a line the match buf[s:end] spans contains AllowMarker.
+// Lines are looked at within the window only.
+func allowedInline(buf []byte, s, end int) bool {
+	from := bytes.LastIndexByte(buf[:s], '\n') + 1
+	tail := end
+	if buf[end-1] == '\n' {
+		tail = end - 1
+	}
+	to := len(buf)
+	if i := bytes.IndexByte(buf[tail:], '\n'); i >= 0 {
+		to = tail + i
+	}
+	return bytes.Contains(buf[from:to], []byte(AllowMarker))
+}
+
+// Entropy is the Shannon entropy of b in bits per byte (0 to 8).
+func Entropy(b []byte) float64 {
+	if len(b) == 0 {
+		return 0
+	}
+	var counts [256]int
+	for _, c := range b {
+		counts[c]++
+	}
+	h, n := 0.0, float64(len(b))
+	for _, k := range counts {
+		if k > 0 {
+			p := float64(k) / n
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
+}
+
+// Redact hides a secret for reporting: a secret of 16 characters or more keeps its first 4
+// characters, a shorter one none (too little would be left to hide), and the rest becomes
+// "*****" whatever its length, so the length does not leak either. Characters are runes.
+func Redact(secret string) string {
+	if utf8.RuneCountInString(secret) < 16 {
+		return "*****"
+	}
+	i := 0
+	for range 4 {
+		_, size := utf8.DecodeRuneInString(secret[i:])
+		i += size
+	}
+	return secret[:i] + "*****"
+}
+
+// CheckExamples runs a rule's examples through the engine: each of Examples.Match must
+// give a finding, none of Examples.NoMatch may. Each example is scanned alone, as the file
+// "example.txt".
+func CheckExamples(r sdk.SecretRule) error {
+	e, err := Compile([]sdk.SecretRule{r})
+	if err != nil {
+		return err
+	}
+	for _, x := range r.Examples.Match {
+		f, err := e.Scan("example.txt", strings.NewReader(x), 0)
+		if err != nil {
+			return err
+		}
+		if len(f) == 0 {
+			return fmt.Errorf("secret rule %s: example %q gives no finding", r.ID, x)
+		}
+	}
+	for _, x := range r.Examples.NoMatch {
+		f, err := e.Scan("example.txt", strings.NewReader(x), 0)
+		if err != nil {
+			return err
+		}
+		if len(f) > 0 {
+			return fmt.Errorf("secret rule %s: no_match example %q gives a finding (%q)", r.ID, x, f[0].Secret)
+		}
+	}
+	return nil
+}
