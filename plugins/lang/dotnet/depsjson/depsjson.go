@@ -32,9 +32,9 @@ import (
 	"io"
 	"strings"
 
-	"github.com/trawlscan/trawl/plugins/lang/dotnet/internal/jsonwalk"
 	"github.com/trawlscan/trawl/plugins/lang/dotnet/internal/nuget"
 	"github.com/trawlscan/trawl/plugins/lang/internal/collect"
+	"github.com/trawlscan/trawl/plugins/lang/internal/jsonwalk"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -159,7 +159,7 @@ func (p *parser) report() {
 			p.b.Problemf(l.line, "library %s has type %s, not a package; skipped", collect.Quote(l.key), collect.Quoted(l.typ))
 			continue
 		}
-		name, version, ok := jsonwalk.NameVersion(l.key)
+		name, version, ok := nuget.NameVersion(l.key)
 		if !ok {
 			p.b.Problemf(l.line, "library %s is not \"name/version\", skipped", collect.Quote(l.key))
 			continue

@@ -21,9 +21,9 @@ package packageslock
 import (
 	"io"
 
-	"github.com/trawlscan/trawl/plugins/lang/dotnet/internal/jsonwalk"
 	"github.com/trawlscan/trawl/plugins/lang/dotnet/internal/nuget"
 	"github.com/trawlscan/trawl/plugins/lang/internal/collect"
+	"github.com/trawlscan/trawl/plugins/lang/internal/jsonwalk"
 	"github.com/trawlscan/trawl/sdk"
 )
 

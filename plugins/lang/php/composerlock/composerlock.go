@@ -17,15 +17,13 @@
 package composerlock
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/trawlscan/trawl/plugins/lang/internal/collect"
+	"github.com/trawlscan/trawl/plugins/lang/internal/jsonwalk"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -42,24 +40,27 @@ func Parse(path string, r io.Reader) (*collect.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, fmt.Errorf("%s: empty file, not a composer.lock", path)
-	}
-	p := &parser{path: path, data: data, dec: json.NewDecoder(bytes.NewReader(data)),
-		b: collect.NewBuilder(path, "composer", strings.ToLower)}
-	if err := p.parse(); err != nil {
+	p := &parser{w: jsonwalk.New(path, "composer.lock", data), b: collect.NewBuilder(path, "composer", strings.ToLower)}
+	sections := 0
+	err = p.w.Top(func(key string, line int) error {
+		if key != "packages" && key != "packages-dev" {
+			return p.w.Skip()
+		}
+		sections++
+		return p.section(key, line)
+	})
+	if err != nil {
 		return nil, err
+	}
+	if sections == 0 {
+		return nil, fmt.Errorf("%s: not a composer.lock: no packages or packages-dev", path)
 	}
 	return p.b.Result(), nil
 }
 
 type parser struct {
-	path string
-	data []byte
-	dec  *json.Decoder
-	b    *collect.Builder
-	// lines holds the offset of the start of each line after the first, built on first use.
-	lines []int
+	w *jsonwalk.Walker
+	b *collect.Builder
 }
 
 // skip is a value that is read and thrown away: the decoder checks its syntax, and
@@ -68,81 +69,25 @@ type skip struct{}
 
 func (*skip) UnmarshalJSON([]byte) error { return nil }
 
-func (p *parser) parse() error {
-	tok, err := p.dec.Token()
-	if err != nil {
-		return p.syntax(err)
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return fmt.Errorf("%s: not a composer.lock: the top level is %s, not an object", p.path, describe(tok))
-	}
-	sections := 0
-	for p.dec.More() {
-		tok, err := p.dec.Token()
+// section reads the packages of the array under key, on line.
+func (p *parser) section(key string, line int) error {
+	isArray, tok, err := p.w.Array(func() error {
+		tok, err := p.w.Token()
 		if err != nil {
-			return p.syntax(err)
-		}
-		key, _ := tok.(string)
-		line := p.line()
-		if key != "packages" && key != "packages-dev" {
-			if err := p.dec.Decode(&skip{}); err != nil {
-				return p.syntax(err)
-			}
-			continue
-		}
-		sections++
-		tok, err = p.dec.Token()
-		if err != nil {
-			return p.syntax(err)
-		}
-		if d, ok := tok.(json.Delim); !ok || d != '[' {
-			p.b.Problemf(line, "%s is %s, not an array of packages; ignored", key, describe(tok))
-			if d, ok := tok.(json.Delim); ok && d == '{' {
-				if err := p.skipRest(); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		if err := p.section(key == "packages-dev"); err != nil {
 			return err
 		}
-	}
-	if _, err := p.dec.Token(); err != nil { // the closing '}'
-		return p.syntax(err)
-	}
-	if _, err := p.dec.Token(); err != io.EOF {
-		return fmt.Errorf("%s:%d: not a composer.lock: data after the top-level object", p.path, p.line())
-	}
-	if sections == 0 {
-		return fmt.Errorf("%s: not a composer.lock: no packages or packages-dev", p.path)
-	}
-	return nil
-}
-
-// section reads the packages of one array, after its '['.
-func (p *parser) section(dev bool) error {
-	for p.dec.More() {
-		tok, err := p.dec.Token()
-		if err != nil {
-			return p.syntax(err)
-		}
-		line := p.line()
+		start := p.w.Line()
 		if d, ok := tok.(json.Delim); !ok || d != '{' {
-			p.b.Problemf(line, "package entry is %s, not an object; skipped", describe(tok))
-			if d, ok := tok.(json.Delim); ok && d == '[' {
-				if err := p.skipRest(); err != nil {
-					return err
-				}
-			}
-			continue
+			p.b.Problemf(start, "package entry is %s, not an object; skipped", jsonwalk.Describe(tok))
+			return p.w.SkipFrom(tok)
 		}
-		if err := p.entry(dev, line); err != nil {
-			return err
-		}
+		return p.entry(key == "packages-dev", start)
+	})
+	if err != nil {
+		return err
 	}
-	if _, err := p.dec.Token(); err != nil { // the array's ']'
-		return p.syntax(err)
+	if !isArray {
+		p.b.Problemf(line, "%s is %s, not an array of packages; ignored", key, jsonwalk.Describe(tok))
 	}
 	return nil
 }
@@ -152,21 +97,21 @@ func (p *parser) entry(dev bool, start int) error {
 	var name, version any
 	var licenses []any
 	nameLine := start
-	for p.dec.More() {
-		tok, err := p.dec.Token()
+	for p.w.More() {
+		tok, err := p.w.Token()
 		if err != nil {
-			return p.syntax(err)
+			return err
 		}
 		key, _ := tok.(string)
 		switch key {
 		case "name":
-			nameLine = p.line()
-			err = p.dec.Decode(&name)
+			nameLine = p.w.Line()
+			err = p.w.Decode(&name)
 		case "version":
-			err = p.dec.Decode(&version)
+			err = p.w.Decode(&version)
 		case "license":
 			var l any
-			err = p.dec.Decode(&l)
+			err = p.w.Decode(&l)
 			switch l := l.(type) {
 			case []any:
 				licenses = l
@@ -174,14 +119,14 @@ func (p *parser) entry(dev bool, start int) error {
 				licenses = []any{l}
 			}
 		default:
-			err = p.dec.Decode(&skip{})
+			err = p.w.Decode(&skip{})
 		}
 		if err != nil {
-			return p.syntax(err)
+			return err
 		}
 	}
-	if _, err := p.dec.Token(); err != nil { // the object's '}'
-		return p.syntax(err)
+	if _, err := p.w.Token(); err != nil { // the object's '}'
+		return err
 	}
 	n, _ := name.(string)
 	if n == "" {
@@ -208,70 +153,4 @@ func (p *parser) entry(dev bool, start int) error {
 	}
 	p.b.Add(nameLine, sdk.Package{Name: n, Version: v, Dev: dev, Licenses: ls})
 	return nil
-}
-
-// skipRest skips the rest of an array or object whose opening delimiter was read.
-func (p *parser) skipRest() error {
-	for depth := 1; depth > 0; {
-		tok, err := p.dec.Token()
-		if err != nil {
-			return p.syntax(err)
-		}
-		if d, ok := tok.(json.Delim); ok {
-			if d == '{' || d == '[' {
-				depth++
-			} else {
-				depth--
-			}
-		}
-	}
-	return nil
-}
-
-// syntax turns a decoding error into one that names the file and the line.
-func (p *parser) syntax(err error) error {
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return fmt.Errorf("%s:%d: not a composer.lock: unexpected end of JSON", p.path, p.lineAt(len(p.data)))
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Errorf("%s:%d: not a composer.lock: invalid JSON: %v", p.path, p.lineAt(int(se.Offset)), se)
-	}
-	return fmt.Errorf("%s:%d: not a composer.lock: %v", p.path, p.line(), err)
-}
-
-// line is the line of the last token read.
-func (p *parser) line() int { return p.lineAt(int(p.dec.InputOffset())) }
-
-// lineAt returns the line of the byte before offset: the decoder's offsets point past the
-// token they follow.
-func (p *parser) lineAt(off int) int {
-	if p.lines == nil {
-		p.lines = make([]int, 0, 64)
-		for i, c := range p.data {
-			if c == '\n' {
-				p.lines = append(p.lines, i+1)
-			}
-		}
-	}
-	return sort.SearchInts(p.lines, off) + 1
-}
-
-func describe(tok json.Token) string {
-	switch v := tok.(type) {
-	case json.Delim:
-		if v == '[' {
-			return "an array"
-		}
-		return "an object"
-	case string:
-		return "a string"
-	case float64:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case nil:
-		return "null"
-	}
-	return strings.TrimSpace(fmt.Sprint(tok))
 }

@@ -146,3 +146,9 @@ func XMLError(path, what string, d *xml.Decoder, err error) error {
 	line, _ := d.InputPos()
 	return fmt.Errorf("%s:%d: not %s: %v", path, line, what, err)
 }
+
+// NameVersion splits a "Name/Version" library key of deps.json and project.assets.json.
+func NameVersion(key string) (name, version string, ok bool) {
+	name, version, ok = strings.Cut(key, "/")
+	return strings.TrimSpace(name), strings.TrimSpace(version), ok && strings.TrimSpace(name) != "" && strings.TrimSpace(version) != ""
+}

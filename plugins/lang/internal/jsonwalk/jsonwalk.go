@@ -1,6 +1,7 @@
 // Package jsonwalk walks a JSON document token by token, giving each object key its line:
-// the .NET lock and assets files are large maps keyed by package, and a token walk reads
-// them with neither the line-less decoding into structs nor its code size.
+// lock files (composer.lock, Pipfile.lock, the .NET lock and assets files) are large maps
+// and arrays of packages, and a token walk reads them with neither the line-less decoding
+// into structs nor its code size. Errors name the file, the line and the format.
 package jsonwalk
 
 import (
@@ -81,7 +82,7 @@ func (w *Walker) Object(fn func(key string, line int) error) (bool, json.Token, 
 		return false, nil, err
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return false, tok, w.skipFrom(tok)
+		return false, tok, w.SkipFrom(tok)
 	}
 	for w.dec.More() {
 		tok, err := w.Token()
@@ -107,7 +108,44 @@ func (w *Walker) String() (s string, what string, ok bool, err error) {
 	if s, ok := tok.(string); ok {
 		return s, "", true, nil
 	}
-	return "", Describe(tok), false, w.skipFrom(tok)
+	return "", Describe(tok), false, w.SkipFrom(tok)
+}
+
+// Array reads the next value. When it is an array, Array calls fn once for each element
+// (fn must read the element) and returns true. Otherwise it skips the value and returns
+// false with its first token, for a message.
+func (w *Walker) Array(fn func() error) (bool, json.Token, error) {
+	tok, err := w.Token()
+	if err != nil {
+		return false, nil, err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return false, tok, w.SkipFrom(tok)
+	}
+	for w.dec.More() {
+		if err := fn(); err != nil {
+			return false, nil, err
+		}
+	}
+	_, err = w.Token() // ']'
+	return true, nil, err
+}
+
+// More reports whether the array or object being read has another element.
+func (w *Walker) More() bool { return w.dec.More() }
+
+// Decode reads the next value into v, as encoding/json does. A value of a type v cannot
+// hold is an *json.UnmarshalTypeError, returned as it is: the value was read, and the walk
+// can go on, so the caller may treat it as a problem with one entry.
+func (w *Walker) Decode(v any) error {
+	if err := w.dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return err
+		}
+		return w.syntax(err)
+	}
+	return nil
 }
 
 // Skip skips the next value.
@@ -116,11 +154,11 @@ func (w *Walker) Skip() error {
 	if err != nil {
 		return err
 	}
-	return w.skipFrom(tok)
+	return w.SkipFrom(tok)
 }
 
-// skipFrom skips the rest of the value that starts with tok.
-func (w *Walker) skipFrom(tok json.Token) error {
+// SkipFrom skips the rest of the value whose first token, tok, was read.
+func (w *Walker) SkipFrom(tok json.Token) error {
 	d, ok := tok.(json.Delim)
 	if !ok || d == '}' || d == ']' {
 		return nil
@@ -194,10 +232,4 @@ func Describe(tok json.Token) string {
 		return "null"
 	}
 	return strings.TrimSpace(fmt.Sprint(tok))
-}
-
-// NameVersion splits a "Name/Version" library key of deps.json and project.assets.json.
-func NameVersion(key string) (name, version string, ok bool) {
-	name, version, ok = strings.Cut(key, "/")
-	return strings.TrimSpace(name), strings.TrimSpace(version), ok && strings.TrimSpace(name) != "" && strings.TrimSpace(version) != ""
 }
