@@ -2,11 +2,8 @@ package gomod
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -208,13 +205,6 @@ func TestTooLarge(t *testing.T) {
 	}
 }
 
-// golden is the whole answer for one file.
-type golden struct {
-	Packages []sdk.Package `json:"packages"`
-	Problems []string      `json:"problems,omitempty"`
-	Error    string        `json:"error,omitempty"`
-}
-
 // fixtures returns the corpus files that are go.mod files, checking that every other one
 // is listed in skipped.
 func fixtures(t testing.TB) []langtest.Fixture {
@@ -242,45 +232,9 @@ func fixtures(t testing.TB) []langtest.Fixture {
 // TestGolden compares the answer for every go.mod of the corpus with testdata/golden. The
 // goldens were written with -update and checked by hand against the fixtures.
 func TestGolden(t *testing.T) {
-	for _, f := range fixtures(t) {
-		t.Run(f.Name, func(t *testing.T) {
-			var g golden
-			res, err := Parse(f.Name, bytes.NewReader(f.Data))
-			if err != nil {
-				g.Error = err.Error()
-			} else {
-				g.Packages = res.Packages
-				for _, p := range res.Problems {
-					g.Problems = append(g.Problems, p.Error())
-				}
-			}
-			if g.Packages == nil {
-				g.Packages = []sdk.Package{}
-			}
-			got, err := json.MarshalIndent(g, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			gp := filepath.Join("testdata", "golden", strings.ReplaceAll(f.Name, "/", "__")+".json")
-			if langtest.Update() {
-				if err := os.MkdirAll(filepath.Dir(gp), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(gp, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(gp)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("output differs from %s (run with -update and review the diff):\n%s", gp, got)
-			}
-		})
-	}
+	langtest.GoldenFixtures(t, fixtures(t), func(t *testing.T, f langtest.Fixture) any {
+		return langtest.Run(Parse, f.Name, f.Data)
+	})
 }
 
 func TestCorpus(t *testing.T) {

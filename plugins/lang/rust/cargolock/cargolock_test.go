@@ -2,17 +2,14 @@ package cargolock
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/trawlscan/trawl/internal/corpustest"
 	"github.com/trawlscan/trawl/plugins/lang/internal/langtest"
-	"github.com/trawlscan/trawl/sdk"
 )
 
 const path = "Cargo.lock"
@@ -206,55 +203,12 @@ func fixtures(t testing.TB) []langtest.Fixture {
 	return fx
 }
 
-// golden is the whole answer for one file.
-type golden struct {
-	Packages []sdk.Package `json:"packages"`
-	Problems []string      `json:"problems,omitempty"`
-	Error    string        `json:"error,omitempty"`
-}
-
 // TestGolden compares the answer for every Cargo.lock of the corpus with testdata/golden.
 // The goldens were written with -update and checked by hand against the fixtures.
 func TestGolden(t *testing.T) {
-	for _, f := range fixtures(t) {
-		t.Run(f.Name, func(t *testing.T) {
-			var g golden
-			res, err := Parse(f.Name, bytes.NewReader(f.Data))
-			if err != nil {
-				g.Error = err.Error()
-			} else {
-				g.Packages = res.Packages
-				for _, p := range res.Problems {
-					g.Problems = append(g.Problems, p.Error())
-				}
-			}
-			if g.Packages == nil {
-				g.Packages = []sdk.Package{}
-			}
-			got, err := json.MarshalIndent(g, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			gp := filepath.Join("testdata", "golden", strings.ReplaceAll(f.Name, "/", "__")+".json")
-			if langtest.Update() {
-				if err := os.MkdirAll(filepath.Dir(gp), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(gp, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(gp)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("output differs from %s (run with -update and review the diff):\n%s", gp, got)
-			}
-		})
-	}
+	langtest.GoldenFixtures(t, fixtures(t), func(t *testing.T, f langtest.Fixture) any {
+		return langtest.Run(Parse, f.Name, f.Data)
+	})
 }
 
 func TestCorpus(t *testing.T) {
