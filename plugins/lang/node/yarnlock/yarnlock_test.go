@@ -2,10 +2,7 @@ package yarnlock
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -363,53 +360,9 @@ func TestGolden(t *testing.T) {
 	if len(fx) < 50 {
 		t.Fatalf("only %d fixtures found", len(fx))
 	}
-	keep := map[string]bool{}
-	for _, f := range fx {
-		name := strings.ReplaceAll(f.Name, "/", "__") + ".json"
-		keep[name] = true
-		t.Run(f.Name, func(t *testing.T) {
-			var g golden
-			res, err := Parse(path, bytes.NewReader(f.Data))
-			if err != nil {
-				g.Error = err.Error()
-			} else {
-				g.Packages = res.Packages
-				for _, p := range res.Problems {
-					g.Problems = append(g.Problems, p.Error())
-				}
-			}
-			if g.Packages == nil {
-				g.Packages = []sdk.Package{}
-			}
-			got, err := json.MarshalIndent(g, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			goldenPath := filepath.Join("testdata", "golden", name)
-			if langtest.Update() {
-				if err := os.WriteFile(goldenPath, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(goldenPath)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("output differs from %s (run with -update and review the diff):\n%s", goldenPath, got)
-			}
-		})
-	}
-	if langtest.Update() {
-		files, _ := filepath.Glob(filepath.Join("testdata", "golden", "*.json"))
-		for _, p := range files {
-			if !keep[filepath.Base(p)] {
-				os.Remove(p)
-			}
-		}
-	}
+	langtest.GoldenFixtures(t, fx, func(t *testing.T, f langtest.Fixture) any {
+		return langtest.Run(Parse, path, f.Data)
+	})
 }
 
 func TestCorpus(t *testing.T) {
