@@ -59,7 +59,17 @@ type Selector struct {
 	// information a Go binary carries after "\xff Go buildinf:") is never sent the rest,
 	// and files without the bytes cost the plugin nothing.
 	Seek string `json:"seek,omitempty"`
+	// Section narrows the selector to executables (ELF, PE or Mach-O) that have a section of
+	// this name, and the plugin receives only that section's bytes (FileRequest.Section,
+	// Offset and Length say which). The host keeps the file as it streams past and reads the
+	// section headers at its end, so a plugin that reads one section of a binary (the
+	// dependency list cargo-auditable writes to ".dep-v0") is sent nothing else. It excludes
+	// Seek.
+	Section string `json:"section,omitempty"`
 }
+
+// MaxSectionName is the longest section name a selector may ask for.
+const MaxSectionName = 64
 
 // MaxSeek is the longest byte string a selector may seek.
 const MaxSeek = 64
@@ -195,6 +205,12 @@ func (s Selector) validate() error {
 	}
 	if _, err := s.SeekBytes(); err != nil {
 		return err
+	}
+	if s.Section != "" && s.Seek != "" {
+		return errors.New("a selector sets seek or section, not both")
+	}
+	if len(s.Section) > MaxSectionName || strings.ContainsFunc(s.Section, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
+		return fmt.Errorf("section name %q: at most %d printable ASCII characters", s.Section, MaxSectionName)
 	}
 	return nil
 }

@@ -24,6 +24,11 @@ func TestManifestValidate(t *testing.T) {
 		{"two fields", func(m *Manifest) { m.Analyzers[0].Files[0].Base = "x" }, "exactly one"},
 		{"absolute", func(m *Manifest) { m.Analyzers[0].Files[0].Path = "/etc/x" }, "relative"},
 		{"bad glob", func(m *Manifest) { m.Analyzers[0].Files[0] = Selector{Glob: "a/[b"} }, "syntax"},
+		{"seek and section", func(m *Manifest) { m.Analyzers[0].Files[0] = Selector{Glob: "**", Seek: "ff", Section: ".dep-v0"} }, "not both"},
+		{"section name with a space", func(m *Manifest) { m.Analyzers[0].Files[0] = Selector{Glob: "**", Section: ".dep v0"} }, "printable"},
+		{"section", func(m *Manifest) {
+			m.Analyzers[0].Files[0] = Selector{Glob: "**", Executable: true, Section: ".dep-v0"}
+		}, ""},
 		{"many stars", func(m *Manifest) { m.Analyzers[0].Files[0] = Selector{Glob: "**/a/**/b/**/c"} }, "more than two"},
 		{"formatter", func(m *Manifest) { m.Kind = KindFormatter; m.Analyzers = nil }, "no formats"},
 		{"limits", func(m *Manifest) { m.Limits.MemoryMiB = -1 }, "negative"},

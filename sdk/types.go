@@ -96,6 +96,11 @@ type FileRequest struct {
 	// Offset is where in the file the content sent begins: 0, except for a selector with
 	// Seek, whose content starts at the first occurrence of the bytes sought.
 	Offset int64 `json:"offset,omitempty"`
+	// Section names the executable's section sent, for a selector with Section; Offset is
+	// where it begins in the file and Length how many bytes it has.
+	Section string `json:"section,omitempty"`
+	// Length is how many bytes will be sent when that is not Size-Offset (a section).
+	Length int64 `json:"length,omitempty"`
 	// Analyzers names which of the module's analyzers asked for this file.
 	Analyzers []string `json:"analyzers"`
 }

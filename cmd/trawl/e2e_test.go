@@ -5,6 +5,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"compress/zlib"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/trawlscan/trawl/host/binsection/binsectiontest"
 	"github.com/trawlscan/trawl/host/source/sourcetest"
 	"github.com/trawlscan/trawl/host/wasm/wasmtest"
 	"github.com/trawlscan/trawl/plugins/builtin"
@@ -795,7 +797,25 @@ func TestScanLanguageFindings(t *testing.T) {
 		t.Errorf("source tree findings:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 
-	entries := []sourcetest.TarEntry{{Name: "usr/local/bin/hello", Body: string(buildGoBinary(t)), Mode: 0o755}}
+	// Rust executables: one built by cargo-auditable (real), and one whose .dep-v0 section
+	// lists a vulnerable smallvec, in an ELF file written by the test.
+	serdeJSON, err := os.ReadFile("../../plugins/lang/rust/auditable/testdata/scalibr/uses_serde_json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deps bytes.Buffer
+	zw := zlib.NewWriter(&deps)
+	zw.Write([]byte(`{"format":1,"packages":[{"name":"rusty","version":"0.1.0","source":"local","root":true,"dependencies":[1]},{"name":"smallvec","version":"0.6.13","source":"crates.io"}]}`))
+	zw.Close()
+	rusty := binsectiontest.ELF(binsectiontest.Section{Name: ".text", Data: []byte("code")}, binsectiontest.Section{Name: ".dep-v0", Data: deps.Bytes()})
+	entries := []sourcetest.TarEntry{
+		{Name: "usr/local/bin/hello", Body: string(buildGoBinary(t)), Mode: 0o755},
+		{Name: "usr/local/bin/rusty", Body: string(rusty), Mode: 0o755},
+		{Name: "usr/local/bin/uses_json", Body: string(serdeJSON), Mode: 0o755},
+	}
+	// RUSTSEC-2021-0003 is reported by its CVE alias.
+	want = append(want, "smallvec 0.6.13 CVE-2021-25900 usr/local/bin/rusty")
+	sort.Strings(want)
 	for name, body := range files {
 		entries = append(entries, sourcetest.File(name, body))
 	}
@@ -810,6 +830,16 @@ func TestScanLanguageFindings(t *testing.T) {
 		if p.Name == "stdlib" {
 			stdlib = &rep.Packages[i]
 		}
+	}
+	var serde []string
+	for _, p := range rep.Packages {
+		if p.Locations[0].Path == "usr/local/bin/uses_json" && p.Analyzer == "lang/cargo-auditable" {
+			serde = append(serde, p.Name+"@"+p.Version)
+		}
+	}
+	sort.Strings(serde)
+	if wantSerde := []string{"itoa@1.0.14", "memchr@2.7.4", "proc-macro2@1.0.92", "quote@1.0.38", "ryu@1.0.18", "serde@1.0.217", "serde_derive@1.0.217", "serde_json@1.0.135", "syn@2.0.95", "unicode-ident@1.0.14"}; !reflect.DeepEqual(serde, wantSerde) {
+		t.Errorf("packages of the cargo-auditable binary: %q, want %q", serde, wantSerde)
 	}
 	wantVersion := strings.TrimPrefix(runtime.Version(), "go")
 	if stdlib == nil || stdlib.Version != wantVersion || stdlib.Ecosystem != "Go" || stdlib.Analyzer != "lang/go-binary" || stdlib.Locations[0].Path != "usr/local/bin/hello" {

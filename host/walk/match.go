@@ -23,6 +23,9 @@ type Want struct {
 	// then only from their first occurrence (sdk.Selector.Seek). Analyzers that seek
 	// different bytes, or none, get separate Wants.
 	Seek []byte
+	// Section, when set, makes the file the plugin's only if it is an executable with a
+	// section of this name, and then only that section (sdk.Selector.Section).
+	Section string
 }
 
 // Matcher finds the analyzers that select a path. It is built once per scan and is safe for
@@ -45,6 +48,7 @@ type rule struct {
 	maxSize    int64
 	executable bool
 	seek       string // the bytes sought, "" for none
+	section    string // the executable's section wanted, "" for all of the file
 }
 
 // NewMatcher builds a Matcher from the manifests of analyzer plugins, by index.
@@ -55,7 +59,7 @@ func NewMatcher(manifests []sdk.Manifest) *Matcher {
 			for _, s := range a.Files {
 				// Manifests are validated when loaded (sdk.Manifest.Validate): the seek is hex.
 				seek, _ := s.SeekBytes()
-				r := rule{plugin: i, analyzer: a.Name, maxSize: s.MaxSize, executable: s.Executable, seek: string(seek)}
+				r := rule{plugin: i, analyzer: a.Name, maxSize: s.MaxSize, executable: s.Executable, seek: string(seek), section: s.Section}
 				if r.maxSize == 0 {
 					r.maxSize = DefaultMaxSize
 				}
@@ -124,17 +128,20 @@ func (m *Matcher) Match(p string, size int64, mode fs.FileMode) []Want {
 		if hits[i].plugin != hits[j].plugin {
 			return hits[i].plugin < hits[j].plugin
 		}
-		return hits[i].seek < hits[j].seek
+		if hits[i].seek != hits[j].seek {
+			return hits[i].seek < hits[j].seek
+		}
+		return hits[i].section < hits[j].section
 	})
 	var out []Want
 	for _, h := range hits {
-		if n := len(out); n > 0 && out[n-1].Plugin == h.plugin && string(out[n-1].Seek) == h.seek {
+		if n := len(out); n > 0 && out[n-1].Plugin == h.plugin && string(out[n-1].Seek) == h.seek && out[n-1].Section == h.section {
 			if !contains(out[n-1].Analyzers, h.analyzer) {
 				out[n-1].Analyzers = append(out[n-1].Analyzers, h.analyzer)
 			}
 			continue
 		}
-		w := Want{Plugin: h.plugin, Analyzers: []string{h.analyzer}}
+		w := Want{Plugin: h.plugin, Analyzers: []string{h.analyzer}, Section: h.section}
 		if h.seek != "" {
 			w.Seek = []byte(h.seek)
 		}

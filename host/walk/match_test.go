@@ -45,6 +45,7 @@ func TestMatcher(t *testing.T) {
 			{Name: "gobinary", Files: []sdk.Selector{{Glob: "**", Executable: true, Seek: "ff20476f206275696c64696e663a"}}},
 			{Name: "exe", Files: []sdk.Selector{{Glob: "**/*.exe", Seek: "ff20476f206275696c64696e663a"}}},
 			{Name: "jar", Files: []sdk.Selector{{Glob: "**/*.exe"}}},
+			{Name: "rust", Files: []sdk.Selector{{Glob: "**", Executable: true, Section: ".dep-v0"}}},
 		}},
 	})
 	goMagic := []byte("\xff Go buildinf:")
@@ -75,11 +76,11 @@ func TestMatcher(t *testing.T) {
 		mode fs.FileMode
 		want []Want
 	}{
-		{"usr/bin/app", 0o755, []Want{{Plugin: 2, Analyzers: []string{"gobinary"}, Seek: goMagic}}},
-		{"usr/bin/app", 0o100, []Want{{Plugin: 2, Analyzers: []string{"gobinary"}, Seek: goMagic}}},
+		{"usr/bin/app", 0o755, []Want{{Plugin: 2, Analyzers: []string{"rust"}, Section: ".dep-v0"}, {Plugin: 2, Analyzers: []string{"gobinary"}, Seek: goMagic}}},
+		{"usr/bin/app", 0o100, []Want{{Plugin: 2, Analyzers: []string{"rust"}, Section: ".dep-v0"}, {Plugin: 2, Analyzers: []string{"gobinary"}, Seek: goMagic}}},
 		{"usr/bin/app", 0o644, nil},
 		{"c/tool.exe", 0o644, []Want{{Plugin: 2, Analyzers: []string{"jar"}}, {Plugin: 2, Analyzers: []string{"exe"}, Seek: goMagic}}},
-		{"c/tool.exe", 0o755, []Want{{Plugin: 2, Analyzers: []string{"jar"}}, {Plugin: 2, Analyzers: []string{"gobinary", "exe"}, Seek: goMagic}}},
+		{"c/tool.exe", 0o755, []Want{{Plugin: 2, Analyzers: []string{"jar"}}, {Plugin: 2, Analyzers: []string{"rust"}, Section: ".dep-v0"}, {Plugin: 2, Analyzers: []string{"gobinary", "exe"}, Seek: goMagic}}},
 	} {
 		if got := m.Match(tc.path, 1, tc.mode); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("Match(%q, %v) = %+v, want %+v", tc.path, tc.mode, got, tc.want)

@@ -3,9 +3,11 @@ package walk
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
+	"github.com/trawlscan/trawl/host/binsection"
 	"github.com/trawlscan/trawl/host/source"
 	"github.com/trawlscan/trawl/sdk"
 )
@@ -77,7 +79,8 @@ func New(matcher *Matcher, analyzers []Analyzer, chunkSize int) *Walker {
 // on; only an unreadable layer (or a cancelled ctx) returns an error.
 func (w *Walker) Layer(ctx context.Context, index int, layer source.Layer) (*LayerResult, error) {
 	res := &LayerResult{Index: index, Info: layer.Info(), Files: map[string]*Found{}}
-	buf := make([]byte, w.chunkSize)
+	sc := &scratch{buf: make([]byte, w.chunkSize)}
+	defer sc.spool.Close()
 	err := layer.Walk(ctx, func(e *source.Entry) error {
 		res.Entries++
 		switch e.Kind {
@@ -103,7 +106,7 @@ func (w *Walker) Layer(ctx context.Context, index int, layer source.Layer) (*Lay
 			return nil
 		}
 		res.Dispatched++
-		found.Results = w.file(ctx, e, wants, buf)
+		found.Results = w.file(ctx, e, wants, sc)
 		return ctx.Err()
 	})
 	if err != nil {
@@ -112,17 +115,34 @@ func (w *Walker) Layer(ctx context.Context, index int, layer source.Layer) (*Lay
 	return res, nil
 }
 
+// scratch is the memory a walk reuses from file to file.
+type scratch struct {
+	buf   []byte // one chunk
+	spool spool  // the file, for Wants of a section
+}
+
 // file streams one regular file into every plugin that wants it. A Want that seeks bytes
-// begins its session only where they first occur, and none if they never do.
-func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, buf []byte) []FileResult {
+// begins its session only where they first occur, and none if they never do; a Want of a
+// section begins once the whole file is kept, if the file has the section.
+func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, sc *scratch) []FileResult {
 	var sessions []*stream
 	var results []FileResult
+	buf, sp := sc.buf, &sc.spool
+	spooling := false
 	for _, want := range wants {
 		if !w.analyzers[want.Plugin].Usable() {
 			continue
 		}
 		st := &stream{want: want, req: sdk.FileRequest{Path: e.Path, Size: e.Size, Mode: uint32(e.Mode), Analyzers: want.Analyzers}}
-		if want.Seek == nil {
+		if want.Section != "" && w.analyzers[want.Plugin].Usable() {
+			st.spool = sp
+			if !spooling {
+				spooling = true
+				sp.reset(e.Size)
+				defer sp.Close()
+			}
+		}
+		if want.Seek == nil && want.Section == "" {
 			if err := st.begin(ctx, w.analyzers[want.Plugin]); err != nil {
 				results = append(results, FileResult{Plugin: want.Plugin, Err: err})
 				continue
@@ -138,7 +158,7 @@ func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, buf []
 	for {
 		wanted := false
 		for _, st := range sessions {
-			if st.err == nil && (st.session == nil || st.session.Wants()) {
+			if st.err == nil && (st.spool == nil || !sp.rejected) && (st.session == nil || st.session.Wants()) {
 				wanted = true
 			}
 		}
@@ -147,8 +167,21 @@ func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, buf []
 		}
 		n, err := fill(e.Body, buf)
 		if n > 0 {
+			var spoolErr error
+			if spooling && !sp.rejected {
+				// The first chunk holds the magic number, unless the file is shorter.
+				if pos == 0 && binsection.Detect(buf[:n]) == "" {
+					sp.rejected = true
+				} else if err := sp.Write(buf[:n]); err != nil {
+					spoolErr = fmt.Errorf("keeping %s to read its sections: %w", e.Path, err)
+				}
+			}
 			for _, st := range sessions {
-				if st.err == nil {
+				switch {
+				case st.err != nil:
+				case st.spool != nil && st.session == nil:
+					st.err = spoolErr
+				default:
 					st.write(ctx, w.analyzers[st.want.Plugin], pos, buf[:n])
 				}
 			}
@@ -163,11 +196,14 @@ func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, buf []
 		}
 	}
 	for _, st := range sessions {
+		if st.spool != nil && st.err == nil && !sp.rejected && readErr == nil {
+			st.section(ctx, w.analyzers[st.want.Plugin], e.Size, buf)
+		}
 		switch {
 		case st.err != nil:
 			results = append(results, FileResult{Plugin: st.want.Plugin, Err: st.err})
 		case st.session == nil:
-			// The bytes sought are not in the file: it is not the plugin's.
+			// The bytes sought or the section are not in the file: it is not the plugin's.
 		case readErr != nil:
 			st.session.Abort()
 			results = append(results, FileResult{Plugin: st.want.Plugin, Err: readErr})
@@ -189,6 +225,8 @@ type stream struct {
 	// carry holds the last len(Seek)-1 bytes searched, so that bytes sought that straddle
 	// two chunks are found.
 	carry []byte
+	// spool keeps the file for a Want of a section (shared by all such Wants).
+	spool *spool
 }
 
 func (st *stream) begin(ctx context.Context, a Analyzer) error {
@@ -206,6 +244,7 @@ func (st *stream) write(ctx context.Context, a Analyzer, pos int64, chunk []byte
 		st.err = st.session.Write(ctx, chunk)
 		return
 	}
+
 	seek := st.want.Seek
 	// Bytes sought that begin in carry end within the first len(seek)-1 bytes of chunk.
 	edge := append(st.carry, chunk[:min(len(chunk), len(seek)-1)]...)
@@ -236,6 +275,45 @@ func (st *stream) write(ctx context.Context, a Analyzer, pos int64, chunk []byte
 	}
 	st.err = st.session.Write(ctx, rest)
 	st.carry = nil
+}
+
+// section finds the wanted section in the spooled file and streams it to the plugin. A file
+// without it is not the plugin's; a damaged one is the plugin's error, as a damaged file of
+// any other kind would be.
+func (st *stream) section(ctx context.Context, a Analyzer, size int64, buf []byte) {
+	if st.spool.size != size {
+		return // shorter than the magic number
+	}
+	sec, ok, err := binsection.Find(st.spool.ReaderAt(), size, st.want.Section)
+	if errors.Is(err, binsection.ErrNotObject) || err == nil && !ok {
+		return
+	}
+	if err != nil {
+		st.err = fmt.Errorf("%s: %w", st.req.Path, err)
+		return
+	}
+	st.req.Section, st.req.Offset, st.req.Length = st.want.Section, sec.Offset, sec.Size
+	if st.err = st.begin(ctx, a); st.err != nil {
+		return
+	}
+	r := io.NewSectionReader(st.spool.ReaderAt(), sec.Offset, sec.Size)
+	for st.session.Wants() {
+		n, err := fill(r, buf)
+		if n > 0 {
+			if st.err = st.session.Write(ctx, buf[:n]); st.err != nil {
+				st.session.Abort()
+				return
+			}
+		}
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			st.session.Abort()
+			st.err = fmt.Errorf("reading section %s of %s: %w", st.want.Section, st.req.Path, err)
+			return
+		}
+	}
 }
 
 // fill reads until buf is full or the reader ends. Unlike io.ReadFull it keeps io.EOF (a

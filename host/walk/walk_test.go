@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trawlscan/trawl/host/binsection/binsectiontest"
 	"github.com/trawlscan/trawl/host/source"
 	"github.com/trawlscan/trawl/sdk"
 )
@@ -55,7 +56,7 @@ func TestSeek(t *testing.T) {
 			rec := &recorder{}
 			w := New(nil, []Analyzer{rec}, chunk)
 			e := &source.Entry{Path: "usr/bin/app", Kind: source.Regular, Size: int64(len(content)), Mode: 0o755, Body: bytes.NewReader(content)}
-			res := w.file(context.Background(), e, []Want{{Plugin: 0, Analyzers: []string{"a"}, Seek: needle}, {Plugin: 0, Analyzers: []string{"b"}}}, make([]byte, chunk))
+			res := w.file(context.Background(), e, []Want{{Plugin: 0, Analyzers: []string{"a"}, Seek: needle}, {Plugin: 0, Analyzers: []string{"b"}}}, &scratch{buf: make([]byte, chunk)})
 			name := fmt.Sprintf("chunk %d, at %d", chunk, at)
 			if len(res) != 2 || len(rec.begun) != 2 {
 				t.Fatalf("%s: %d results, %d sessions", name, len(res), len(rec.begun))
@@ -74,7 +75,7 @@ func TestSeek(t *testing.T) {
 	w := New(nil, []Analyzer{rec}, 4)
 	content := strings.Repeat("\xff Go buildinf", 20) // never the whole bytes sought
 	e := &source.Entry{Path: "usr/bin/sh", Kind: source.Regular, Size: int64(len(content)), Mode: 0o755, Body: strings.NewReader(content)}
-	if res := w.file(context.Background(), e, []Want{{Plugin: 0, Analyzers: []string{"a"}, Seek: needle}}, make([]byte, 4)); len(res) != 0 || len(rec.begun) != 0 {
+	if res := w.file(context.Background(), e, []Want{{Plugin: 0, Analyzers: []string{"a"}, Seek: needle}}, &scratch{buf: make([]byte, 4)}); len(res) != 0 || len(rec.begun) != 0 {
 		t.Errorf("file without the bytes sought: %d results, %d sessions", len(res), len(rec.begun))
 	}
 
@@ -84,7 +85,7 @@ func TestSeek(t *testing.T) {
 	big := append(append([]byte("head"), needle...), bytes.Repeat([]byte("y"), 1<<20)...)
 	body := &countingReader{r: bytes.NewReader(big)}
 	e = &source.Entry{Path: "usr/bin/big", Kind: source.Regular, Size: int64(len(big)), Mode: 0o755, Body: body}
-	w.file(context.Background(), e, []Want{{Plugin: 0, Analyzers: []string{"a"}, Seek: needle}}, make([]byte, 8))
+	w.file(context.Background(), e, []Want{{Plugin: 0, Analyzers: []string{"a"}, Seek: needle}}, &scratch{buf: make([]byte, 8)})
 	if body.n > 64 {
 		t.Errorf("read %d bytes of a file whose plugin wanted 20", body.n)
 	}
@@ -99,4 +100,61 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += n
 	return n, err
+}
+
+// TestSection: a Want of a section gets only that section of an executable, with its
+// offset and length in the request, whatever the chunk size and also past the in-memory
+// part of the spool; a file without the section, or that is no executable, never reaches
+// the plugin; a damaged executable is the plugin's error.
+func TestSection(t *testing.T) {
+	data := []byte("x\x9c compressed dependency list")
+	small := binsectiontest.ELF(binsectiontest.Section{Name: ".text", Data: bytes.Repeat([]byte{0x90}, 1000)}, binsectiontest.Section{Name: ".dep-v0", Data: data})
+	large := binsectiontest.ELF(binsectiontest.Section{Name: ".text", Data: bytes.Repeat([]byte{0x90}, spoolMemory+12345)}, binsectiontest.Section{Name: ".dep-v0", Data: data})
+	without := binsectiontest.ELF(binsectiontest.Section{Name: ".text", Data: []byte("code")})
+	damaged := large[:len(large)-10]
+	want := Want{Plugin: 0, Analyzers: []string{"cargo"}, Section: ".dep-v0"}
+	for _, tt := range []struct {
+		name    string
+		content []byte
+		chunk   int
+		sent    bool
+		err     string
+	}{
+		{"small, chunk 7", small, 7, true, ""},
+		{"small, chunk 4096", small, 4096, true, ""},
+		{"spooled to disk", large, 1 << 20, true, ""},
+		{"without the section", without, 64, false, ""},
+		{"a script", []byte("#!/bin/sh\nexec app \"$@\"\n"), 64, false, ""},
+		{"two bytes", []byte("MZ"), 64, false, ""},
+		{"damaged", damaged, 1 << 20, false, "malformed elf"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{}
+			w := New(nil, []Analyzer{rec}, tt.chunk)
+			e := &source.Entry{Path: "usr/bin/app", Kind: source.Regular, Size: int64(len(tt.content)), Mode: 0o755, Body: bytes.NewReader(tt.content)}
+			res := w.file(context.Background(), e, []Want{want}, &scratch{buf: make([]byte, tt.chunk)})
+			if tt.err != "" {
+				if len(res) != 1 || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), tt.err) || len(rec.begun) != 0 {
+					t.Fatalf("results %+v, begun %d; want the error %q", res, len(rec.begun), tt.err)
+				}
+				return
+			}
+			if !tt.sent {
+				if len(res) != 0 || len(rec.begun) != 0 {
+					t.Fatalf("results %+v, begun %+v; want nothing", res, rec.begun)
+				}
+				return
+			}
+			if len(res) != 1 || res[0].Err != nil || len(rec.begun) != 1 {
+				t.Fatalf("results %+v, begun %+v", res, rec.begun)
+			}
+			req := rec.begun[0]
+			if req.Section != ".dep-v0" || req.Length != int64(len(data)) || !bytes.Equal(tt.content[req.Offset:req.Offset+req.Length], data) {
+				t.Errorf("request %+v", req)
+			}
+			if !bytes.Equal(rec.got[0].Bytes(), data) {
+				t.Errorf("sent %q, want %q", rec.got[0].Bytes(), data)
+			}
+		})
+	}
 }

@@ -14,7 +14,9 @@
 //   - Go (golang/): go-mod, go-vendor-modules, and go-binary, which the host hands only
 //     executables holding the build-information magic, from the magic on (a selector with
 //     "seek"), so the module never sees the rest of a binary.
-//   - Rust (rust/) cargo-lock; PHP (php/) composer-lock; Ruby (ruby/) gemfile-lock and
+//   - Rust (rust/): cargo-lock, and cargo-auditable, which the host hands only the
+//     ".dep-v0" section of executables that have one (a selector with "section").
+//   - PHP (php/) composer-lock; Ruby (ruby/) gemfile-lock and
 //     gemspec for installed specifications; .NET (dotnet/) nuget-packages-lock,
 //     nuget-packages-config, dotnet-deps-json, nuget-project-assets, msbuild-project and
 //     paket-lock.
@@ -76,6 +78,7 @@ import (
 	"github.com/trawlscan/trawl/plugins/lang/python/uvlock"
 	"github.com/trawlscan/trawl/plugins/lang/ruby/gemfilelock"
 	"github.com/trawlscan/trawl/plugins/lang/ruby/gemspec"
+	"github.com/trawlscan/trawl/plugins/lang/rust/auditable"
 	"github.com/trawlscan/trawl/plugins/lang/rust/cargolock"
 	"github.com/trawlscan/trawl/sdk"
 	"github.com/trawlscan/trawl/sdk/plugin"
@@ -95,6 +98,7 @@ const (
 	analyzerGoVendor     = "go-vendor-modules"
 	analyzerGoBinary     = "go-binary"
 	analyzerCargoLock    = "cargo-lock"
+	analyzerCargoAudit   = "cargo-auditable"
 	analyzerComposerLock = "composer-lock"
 
 	analyzerGemfileLock    = "gemfile-lock"
@@ -137,6 +141,7 @@ var parsers = map[string]parser{
 	analyzerGoVendor:     {vendormodules.Parse, vendormodules.MaxSize},
 	analyzerGoBinary:     {gobinary.Parse, gobinary.MaxSize},
 	analyzerCargoLock:    {cargolock.Parse, cargolock.MaxSize},
+	analyzerCargoAudit:   {auditable.Parse, auditable.MaxBinary},
 	analyzerComposerLock: {composerlock.Parse, composerlock.MaxSize},
 
 	analyzerGemfileLock:    {gemfilelock.Parse, gemfilelock.MaxSize},

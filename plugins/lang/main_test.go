@@ -122,20 +122,22 @@ func TestSelectors(t *testing.T) {
 }
 
 // TestBinarySelectors: executables (and .exe files, whatever their mode) go to the Go
-// binary analyzer, from the Go build information's magic on; nothing else does.
+// binary analyzer, from the Go build information's magic on, and to the cargo-auditable
+// one, as their ".dep-v0" section; nothing else does.
 func TestBinarySelectors(t *testing.T) {
 	m := walk.NewMatcher([]sdk.Manifest{readManifest(t)})
 	magic := []byte("\xff Go buildinf:")
+	rust := walk.Want{Analyzers: []string{analyzerCargoAudit}, Section: ".dep-v0"}
 	for _, tc := range []struct {
 		path string
 		mode fs.FileMode
 		want []walk.Want
 	}{
-		{"usr/local/bin/app", 0o755, []walk.Want{{Analyzers: []string{analyzerGoBinary}, Seek: magic}}},
-		{"app/tool.exe", 0o644, []walk.Want{{Analyzers: []string{analyzerGoBinary}, Seek: magic}}},
+		{"usr/local/bin/app", 0o755, []walk.Want{rust, {Analyzers: []string{analyzerGoBinary}, Seek: magic}}},
+		{"app/tool.exe", 0o644, []walk.Want{rust, {Analyzers: []string{analyzerGoBinary}, Seek: magic}}},
 		{"usr/local/bin/app", 0o644, nil},
 		// An executable lock file is read as a lock file and searched as a binary.
-		{"go.mod", 0o755, []walk.Want{{Analyzers: []string{analyzerGoMod}}, {Analyzers: []string{analyzerGoBinary}, Seek: magic}}},
+		{"go.mod", 0o755, []walk.Want{{Analyzers: []string{analyzerGoMod}}, rust, {Analyzers: []string{analyzerGoBinary}, Seek: magic}}},
 	} {
 		if got := m.Match(tc.path, 1000, tc.mode); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s %v: %+v, want %+v", tc.path, tc.mode, got, tc.want)

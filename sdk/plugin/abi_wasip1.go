@@ -175,7 +175,11 @@ func analyzeBegin(ptr, size uint32) uint32 {
 		return fail(fmt.Errorf("file request: %w", err))
 	}
 	current = a
-	if n := a.req.Size - a.req.Offset; n >= 0 && n <= smallFile {
+	n := a.req.Size - a.req.Offset
+	if a.req.Length > 0 {
+		n = a.req.Length
+	}
+	if n >= 0 && n <= smallFile {
 		a.small = true
 		a.buf = make([]byte, 0, n)
 		return statusOK
