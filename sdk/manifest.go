@@ -66,7 +66,19 @@ type Selector struct {
 	// dependency list cargo-auditable writes to ".dep-v0") is sent nothing else. It excludes
 	// Seek.
 	Section string `json:"section,omitempty"`
+	// Batch sends the files the selector picks in one layer (or one source tree) together,
+	// once the layer has been walked, in one call whose content is a tar stream of them
+	// (FileRequest.Batch): for formats whose files refer to one another, such as a Maven
+	// module and its parent POM. The host bounds a batch (MaxBatchBytes, MaxBatchFiles) and
+	// sends more than one when a layer holds more. It excludes Seek, Section and Executable.
+	Batch bool `json:"batch,omitempty"`
 }
+
+// Bounds of one batch (Selector.Batch): the host holds a batch in memory until it is sent.
+const (
+	MaxBatchBytes = 64 << 20
+	MaxBatchFiles = 10000
+)
 
 // MaxSectionName is the longest section name a selector may ask for.
 const MaxSectionName = 64
@@ -208,6 +220,9 @@ func (s Selector) validate() error {
 	}
 	if s.Section != "" && s.Seek != "" {
 		return errors.New("a selector sets seek or section, not both")
+	}
+	if s.Batch && (s.Seek != "" || s.Section != "" || s.Executable) {
+		return errors.New("a batch selector sets none of seek, section and executable")
 	}
 	if len(s.Section) > MaxSectionName || strings.ContainsFunc(s.Section, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
 		return fmt.Errorf("section name %q: at most %d printable ASCII characters", s.Section, MaxSectionName)

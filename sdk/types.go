@@ -101,6 +101,11 @@ type FileRequest struct {
 	Section string `json:"section,omitempty"`
 	// Length is how many bytes will be sent when that is not Size-Offset (a section).
 	Length int64 `json:"length,omitempty"`
+	// Batch, when not 0, says that the content is a tar stream of this many files, picked by
+	// a selector with Batch; Path is then the first one's and Size the stream's length. The
+	// result's packages and errors name, in their location and path, the file each comes
+	// from.
+	Batch int `json:"batch,omitempty"`
 	// Analyzers names which of the module's analyzers asked for this file.
 	Analyzers []string `json:"analyzers"`
 }

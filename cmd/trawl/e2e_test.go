@@ -846,3 +846,65 @@ func TestScanLanguageFindings(t *testing.T) {
 		t.Errorf("stdlib of the Go binary: %+v, want version %s", stdlib, wantVersion)
 	}
 }
+
+// TestScanMavenProject: the POMs of a multi-module project, in a source tree and in an
+// image layer, reach the plugin together, so that versions from the parent POM, its
+// properties and a BOM of the tree are resolved; the dependency whose version comes from
+// a parent outside the tree is a warning.
+func TestScanMavenProject(t *testing.T) {
+	root := "../../plugins/lang/java/pomxml/testdata/project"
+	want := []string{
+		"app/pom.xml:11 com.example:example-lib 1.4.0",
+		"app/pom.xml:16 com.fasterxml.jackson.core:jackson-databind 2.9.8",
+		"app/pom.xml:20 com.google.guava:guava 30.0-jre",
+		"app/pom.xml:24 org.apache.logging.log4j:log4j-core 2.14.1",
+		"lib/pom.xml:15 com.fasterxml.jackson.core:jackson-databind 2.10.0",
+		"lib/pom.xml:19 junit:junit 4.12",
+		"pom.xml:53 org.slf4j:slf4j-api 1.7.30",
+		"tools/pom.xml:12 junit:junit 4.12",
+		"tools/pom.xml:16 com.example:example-app 1.4.0",
+	}
+	packages := func(rep *sdk.Report, prefix string) []string {
+		var got []string
+		for _, p := range rep.Packages {
+			if p.Analyzer == "lang/pom-xml" {
+				got = append(got, fmt.Sprintf("%s:%d %s %s", strings.TrimPrefix(p.Locations[0].Path, prefix), p.Locations[0].Line, p.Name, p.Version))
+			}
+		}
+		sort.Strings(got)
+		return got
+	}
+	unresolved := func(rep *sdk.Report) bool {
+		for _, e := range rep.Errors {
+			if strings.HasSuffix(e.Path, "app/pom.xml") && strings.Contains(e.Message, "spring-boot-starter-web (version from parent org.springframework.boot:spring-boot-starter-parent:2.5.0") {
+				return true
+			}
+		}
+		return false
+	}
+	sort.Strings(want)
+	rep := scanJSON(t, exitOK, "fs", root, "--skip-db")
+	if got := packages(rep, ""); !reflect.DeepEqual(got, want) {
+		t.Errorf("source tree:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !unresolved(rep) {
+		t.Errorf("source tree: no error for spring-boot-starter-web: %+v", rep.Errors)
+	}
+
+	var entries []sourcetest.TarEntry
+	for _, name := range []string{"pom.xml", "app/pom.xml", "bom/pom.xml", "lib/pom.xml", "tools/pom.xml"} {
+		body, err := os.ReadFile(filepath.Join(root, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, sourcetest.File("srv/"+name, string(body)))
+	}
+	img := sourcetest.WriteDockerArchive(t, sourcetest.Image(t, sourcetest.AlpineLayer(t, "3.20.3"), sourcetest.Layer(t, entries...)))
+	rep = scanJSON(t, exitOK, "image", "--input", img, "--skip-db")
+	if got := packages(rep, "srv/"); !reflect.DeepEqual(got, want) {
+		t.Errorf("image:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !unresolved(rep) {
+		t.Errorf("image: no error for spring-boot-starter-web: %+v", rep.Errors)
+	}
+}

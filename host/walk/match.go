@@ -26,6 +26,9 @@ type Want struct {
 	// Section, when set, makes the file the plugin's only if it is an executable with a
 	// section of this name, and then only that section (sdk.Selector.Section).
 	Section string
+	// Batch holds the file back, to be sent with the others of its layer that the plugin's
+	// batch selectors pick (sdk.Selector.Batch).
+	Batch bool
 }
 
 // Matcher finds the analyzers that select a path. It is built once per scan and is safe for
@@ -49,6 +52,7 @@ type rule struct {
 	executable bool
 	seek       string // the bytes sought, "" for none
 	section    string // the executable's section wanted, "" for all of the file
+	batch      bool
 }
 
 // NewMatcher builds a Matcher from the manifests of analyzer plugins, by index.
@@ -59,7 +63,7 @@ func NewMatcher(manifests []sdk.Manifest) *Matcher {
 			for _, s := range a.Files {
 				// Manifests are validated when loaded (sdk.Manifest.Validate): the seek is hex.
 				seek, _ := s.SeekBytes()
-				r := rule{plugin: i, analyzer: a.Name, maxSize: s.MaxSize, executable: s.Executable, seek: string(seek), section: s.Section}
+				r := rule{plugin: i, analyzer: a.Name, maxSize: s.MaxSize, executable: s.Executable, seek: string(seek), section: s.Section, batch: s.Batch}
 				if r.maxSize == 0 {
 					r.maxSize = DefaultMaxSize
 				}
@@ -131,17 +135,20 @@ func (m *Matcher) Match(p string, size int64, mode fs.FileMode) []Want {
 		if hits[i].seek != hits[j].seek {
 			return hits[i].seek < hits[j].seek
 		}
-		return hits[i].section < hits[j].section
+		if hits[i].section != hits[j].section {
+			return hits[i].section < hits[j].section
+		}
+		return !hits[i].batch && hits[j].batch
 	})
 	var out []Want
 	for _, h := range hits {
-		if n := len(out); n > 0 && out[n-1].Plugin == h.plugin && string(out[n-1].Seek) == h.seek && out[n-1].Section == h.section {
+		if n := len(out); n > 0 && out[n-1].Plugin == h.plugin && string(out[n-1].Seek) == h.seek && out[n-1].Section == h.section && out[n-1].Batch == h.batch {
 			if !contains(out[n-1].Analyzers, h.analyzer) {
 				out[n-1].Analyzers = append(out[n-1].Analyzers, h.analyzer)
 			}
 			continue
 		}
-		w := Want{Plugin: h.plugin, Analyzers: []string{h.analyzer}, Section: h.section}
+		w := Want{Plugin: h.plugin, Analyzers: []string{h.analyzer}, Section: h.section, Batch: h.batch}
 		if h.seek != "" {
 			w.Seek = []byte(h.seek)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 
 	"github.com/trawlscan/trawl/host/binsection"
 	"github.com/trawlscan/trawl/host/source"
@@ -79,7 +80,7 @@ func New(matcher *Matcher, analyzers []Analyzer, chunkSize int) *Walker {
 // on; only an unreadable layer (or a cancelled ctx) returns an error.
 func (w *Walker) Layer(ctx context.Context, index int, layer source.Layer) (*LayerResult, error) {
 	res := &LayerResult{Index: index, Info: layer.Info(), Files: map[string]*Found{}}
-	sc := &scratch{buf: make([]byte, w.chunkSize)}
+	sc := &scratch{buf: make([]byte, w.chunkSize), batches: map[int]*batch{}}
 	defer sc.spool.Close()
 	err := layer.Walk(ctx, func(e *source.Entry) error {
 		res.Entries++
@@ -107,18 +108,34 @@ func (w *Walker) Layer(ctx context.Context, index int, layer source.Layer) (*Lay
 		}
 		res.Dispatched++
 		found.Results = w.file(ctx, e, wants, sc)
+		for _, b := range sc.full {
+			w.sendBatch(ctx, b, res)
+		}
+		sc.full = sc.full[:0]
 		return ctx.Err()
 	})
 	if err != nil {
 		return res, err
 	}
-	return res, nil
+	plugins := make([]int, 0, len(sc.batches))
+	for p := range sc.batches {
+		plugins = append(plugins, p)
+	}
+	sort.Ints(plugins)
+	for _, p := range plugins {
+		w.sendBatch(ctx, sc.batches[p], res)
+	}
+	return res, ctx.Err()
 }
 
-// scratch is the memory a walk reuses from file to file.
+// scratch is the memory a walk reuses from file to file, and what it holds back.
 type scratch struct {
 	buf   []byte // one chunk
 	spool spool  // the file, for Wants of a section
+	// batches are the files held back for each plugin's batch selectors; full are batches
+	// that reached a bound and are to be sent at once.
+	batches map[int]*batch
+	full    []*batch
 }
 
 // file streams one regular file into every plugin that wants it. A Want that seeks bytes
@@ -134,6 +151,11 @@ func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, sc *sc
 			continue
 		}
 		st := &stream{want: want, req: sdk.FileRequest{Path: e.Path, Size: e.Size, Mode: uint32(e.Mode), Analyzers: want.Analyzers}}
+		if want.Batch {
+			st.held = make([]byte, 0, e.Size)
+			sessions = append(sessions, st)
+			continue
+		}
 		if want.Section != "" && w.analyzers[want.Plugin].Usable() {
 			st.spool = sp
 			if !spooling {
@@ -158,7 +180,7 @@ func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, sc *sc
 	for {
 		wanted := false
 		for _, st := range sessions {
-			if st.err == nil && (st.spool == nil || !sp.rejected) && (st.session == nil || st.session.Wants()) {
+			if st.err == nil && (st.spool == nil || !sp.rejected) && (st.session == nil || st.session.Wants()) || st.held != nil {
 				wanted = true
 			}
 		}
@@ -181,6 +203,8 @@ func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, sc *sc
 				case st.err != nil:
 				case st.spool != nil && st.session == nil:
 					st.err = spoolErr
+				case st.held != nil:
+					st.held = append(st.held, buf[:n]...)
 				default:
 					st.write(ctx, w.analyzers[st.want.Plugin], pos, buf[:n])
 				}
@@ -196,6 +220,14 @@ func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, sc *sc
 		}
 	}
 	for _, st := range sessions {
+		if st.held != nil {
+			if readErr != nil {
+				results = append(results, FileResult{Plugin: st.want.Plugin, Err: readErr})
+			} else {
+				sc.hold(st.want, e, st.held)
+			}
+			continue
+		}
 		if st.spool != nil && st.err == nil && !sp.rejected && readErr == nil {
 			st.section(ctx, w.analyzers[st.want.Plugin], e.Size, buf)
 		}
@@ -227,6 +259,8 @@ type stream struct {
 	carry []byte
 	// spool keeps the file for a Want of a section (shared by all such Wants).
 	spool *spool
+	// held keeps the file for a Want of a batch.
+	held []byte
 }
 
 func (st *stream) begin(ctx context.Context, a Analyzer) error {

@@ -9,7 +9,9 @@
 //     pylock, and python-dist for the METADATA / PKG-INFO of installed distributions.
 //   - Node.js (node/): npm-lock (package-lock.json, npm-shrinkwrap.json), yarn-lock,
 //     pnpm-lock, bun-lock, and npm-installed for node_modules/**/package.json.
-//   - Java (java/): pom-xml, gradle-lockfile, gradle-verification-metadata, and
+//   - Java (java/): pom-xml (the POMs of a layer or tree arrive together, a selector with
+//     "batch", so that parents and BOMs among them resolve versions), gradle-lockfile,
+//     gradle-verification-metadata, and
 //     java-archive for JAR, WAR and EAR files, nested archives included, streamed.
 //   - Go (golang/): go-mod, go-vendor-modules, and go-binary, which the host hands only
 //     executables holding the build-information magic, from the magic on (a selector with
@@ -46,6 +48,8 @@
 package main
 
 import (
+	"archive/tar"
+	"errors"
 	"fmt"
 	"io"
 
@@ -182,6 +186,9 @@ func (analyzer) Analyze(req sdk.FileRequest, content io.Reader) (*sdk.AnalysisRe
 		return nil, fmt.Errorf("%s: want exactly one analyzer, got %q", req.Path, req.Analyzers)
 	}
 	name := req.Analyzers[0]
+	if req.Batch > 0 {
+		return analyzeBatch(req, content)
+	}
 	p, ok := parsers[name]
 	if !ok {
 		return nil, fmt.Errorf("%s: unknown analyzer %q", req.Path, name)
@@ -193,6 +200,43 @@ func (analyzer) Analyze(req sdk.FileRequest, content io.Reader) (*sdk.AnalysisRe
 	out := &sdk.AnalysisResult{Packages: res.Packages}
 	for _, pr := range res.Problems {
 		out.Errors = append(out.Errors, sdk.FileError{Analyzer: name, Path: req.Path, Message: pr.Error()})
+	}
+	return out, nil
+}
+
+// analyzeBatch reads the POMs of a layer or tree, sent together (a selector with "batch"),
+// so that each is resolved with its parents and imported BOMs found among them.
+func analyzeBatch(req sdk.FileRequest, content io.Reader) (*sdk.AnalysisResult, error) {
+	name := req.Analyzers[0]
+	if name != analyzerPomXML {
+		return nil, fmt.Errorf("%s: analyzer %q reads no batches", req.Path, name)
+	}
+	var files []pomxml.File
+	tr := tar.NewReader(content)
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("batch from %s: %w", req.Path, err)
+		}
+		data, err := collect.ReadAll(hdr.Name, tr, pomxml.MaxSize)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, pomxml.File{Path: hdr.Name, Data: data})
+	}
+	out := &sdk.AnalysisResult{}
+	for _, a := range pomxml.ParseProject(files) {
+		if a.Err != nil {
+			out.Errors = append(out.Errors, sdk.FileError{Analyzer: name, Path: a.Path, Message: a.Err.Error()})
+			continue
+		}
+		out.Packages = append(out.Packages, a.Result.Packages...)
+		for _, pr := range a.Result.Problems {
+			out.Errors = append(out.Errors, sdk.FileError{Analyzer: name, Path: a.Path, Message: pr.Error()})
+		}
 	}
 	return out, nil
 }

@@ -10,10 +10,12 @@
 // that entry's scope if it has none. Scope test makes a package development-only; every
 // package is a direct dependency (Indirect is false): a POM names no transitive ones.
 //
-// What is not: an analyzer sees one file at a time, so nothing that comes from another
-// POM is known here: neither the parent's properties and dependencyManagement, nor the
-// BOMs a <dependencyManagement> imports (scope import, which are not packages either). A
-// dependency whose version would come from them, or from a version range ([1.0,2.0)), a
+// What is not: Parse sees one file, so nothing that comes from another POM is known to it:
+// neither the parent's properties and dependencyManagement, nor the BOMs a
+// <dependencyManagement> imports (scope import, which are not packages either).
+// ParseProject reads the POMs of a tree together and resolves what they give one another
+// (project.go); the host sends the analyzer a layer's POMs together for that. A dependency
+// whose version would come from a POM that neither has, or from a version range ([1.0,2.0)), a
 // property set on the command line or in settings.xml, or LATEST/RELEASE, is reported as
 // unresolved with the reason, never with a guessed version. Dependencies of build plugins
 // and extensions are tools of the build, not of the project: not read. Profiles not active
@@ -79,13 +81,22 @@ type profile struct {
 // Parse reads a pom.xml from r. path is the file's path, used in the packages' locations
 // and in problems. The error is for a file that cannot be read or is not a POM at all.
 func Parse(path string, r io.Reader) (*collect.Result, error) {
-	p := &parser{path: path, dec: javaxml.NewDecoder(r, MaxSize), b: maven.NewBuilder(path)}
+	p, err := read(path, r)
+	if err != nil {
+		return nil, err
+	}
+	return p.resolve(nil), nil
+}
+
+// read reads a POM as written, without resolving anything.
+func read(path string, r io.Reader) (*parser, error) {
+	p := &parser{path: path, dec: javaxml.NewDecoder(r, MaxSize)}
 	p.project.props = map[string]string{}
 	if err := p.walk(); err != nil {
 		return nil, err
 	}
-	p.resolve()
-	return p.b.Result(), nil
+	p.dec = nil
+	return p, nil
 }
 
 type parser struct {
@@ -97,6 +108,9 @@ type parser struct {
 	// The project's own coordinates and its parent's, as written.
 	self, parent [3]string // groupId, artifactId, version
 	hasParent    bool
+	// relPath is the parent's <relativePath>, set: hasRelPath.
+	relPath    string
+	hasRelPath bool
 
 	profiles []*profile
 	prof     *profile // the profile being read
@@ -220,6 +234,9 @@ func (p *parser) end(val string) {
 			p.parent[i] = val
 			p.hasParent = true
 		}
+		if rel[1] == "relativePath" {
+			p.relPath, p.hasRelPath = val, true
+		}
 	}
 }
 
@@ -254,66 +271,37 @@ type resolved struct {
 	list int
 }
 
-func (p *parser) resolve() {
-	props := p.project.props
-	deps := p.project.deps
-	managed := p.project.managed
+// lineage is what a POM inherits: its ancestors found in the same tree, the closest first;
+// missing names the first ancestor that is not there ("" when the last one found has no
+// parent); and the dependencyManagement of imported BOMs found in the tree.
+type lineage struct {
+	ancestors []*parser
+	missing   string
+	// imported returns the effective dependencyManagement of a BOM (groupId:artifactId:
+	// version) found in the tree, nil when it is not there.
+	imported func(gav string) map[string]resolved
+}
+
+// resolve reports the dependencies of the POM, with what it inherits (nil: nothing known
+// beyond the file).
+func (p *parser) resolve(lin *lineage) *collect.Result {
+	p.b = maven.NewBuilder(p.path)
 	for _, pr := range p.profiles {
 		if !pr.active {
 			if n := len(pr.deps); n > 0 {
 				p.b.Problemf(pr.line, "profile %s is not active by default: its %d dependencies are not reported", collect.Quote(pr.id), n)
 			}
-			continue
-		}
-		for k, v := range pr.props {
-			props[k] = v
 		}
 	}
-	in := &interp{props: props, cache: map[string]result{}, busy: map[string]bool{}}
-	in.model = map[string]string{
-		"groupId": p.self[0], "artifactId": p.self[1], "version": p.self[2],
-		"parent.groupId": p.parent[0], "parent.artifactId": p.parent[1], "parent.version": p.parent[2],
-	}
-	if in.model["groupId"] == "" {
-		in.model["groupId"] = p.parent[0]
-	}
-	if in.model["version"] == "" {
-		in.model["version"] = p.parent[2]
-	}
-	if p.hasParent {
-		in.parent = strings.Join(p.parent[:], ":")
-	}
-
-	// Management: the last entry of a key wins; a profile's entries override the project's.
-	mgmt := map[string]resolved{}
-	var boms []string
-	addManaged := func(list []dep) {
-		for _, d := range list {
-			r := in.coords(d)
-			scope, _ := in.expand(d.scope, 0)
-			typ, _ := in.expand(d.typ, 0)
-			if scope == "import" && typ == "pom" {
-				v, _ := in.expand(d.version, 0)
-				boms = append(boms, r.g+":"+r.a+":"+v)
-				continue
-			}
-			if r.why == "" {
-				mgmt[r.key] = r
-			}
-		}
-	}
-	addManaged(managed)
-	var all [][]dep
-	all = append(all, deps)
+	in, mgmt, boms := p.effective(lin)
+	// Dependencies: within one list the last declaration of a key wins (Maven warns); a
+	// profile's declaration overrides the project's.
+	all := [][]dep{p.project.deps}
 	for _, pr := range p.profiles {
 		if pr.active {
-			addManaged(pr.managed)
 			all = append(all, pr.deps)
 		}
 	}
-
-	// Dependencies: within one list the last declaration of a key wins (Maven warns); a
-	// profile's declaration overrides the project's.
 	var out []resolved
 	index := map[string]int{}
 	for li, list := range all {
@@ -339,6 +327,98 @@ func (p *parser) resolve() {
 			p.report(in, r, mgmt, boms)
 		}
 	}
+	return p.b.Result()
+}
+
+// effective builds what the POM's values are resolved with: the properties and the
+// dependencyManagement of its ancestors, overridden by its own, and of its profiles active
+// by default, and the entries of imported BOMs found in the tree for keys still without
+// one; boms lists the imports that are not found.
+func (p *parser) effective(lin *lineage) (in *interp, mgmt map[string]resolved, boms []string) {
+	if lin == nil {
+		lin = &lineage{}
+	}
+	// The root-most ancestor first, so that the closest one wins, and the POM itself last.
+	chain := make([]*parser, 0, len(lin.ancestors)+1)
+	for i := len(lin.ancestors) - 1; i >= 0; i-- {
+		chain = append(chain, lin.ancestors[i])
+	}
+	chain = append(chain, p)
+	props := map[string]string{}
+	for _, m := range chain {
+		for k, v := range m.project.props {
+			props[k] = v
+		}
+		for _, pr := range m.profiles {
+			if pr.active {
+				for k, v := range pr.props {
+					props[k] = v
+				}
+			}
+		}
+	}
+	in = &interp{props: props, cache: map[string]result{}, busy: map[string]bool{}}
+	in.model = map[string]string{
+		"groupId": p.self[0], "artifactId": p.self[1], "version": p.self[2],
+		"parent.groupId": p.parent[0], "parent.artifactId": p.parent[1], "parent.version": p.parent[2],
+	}
+	if in.model["groupId"] == "" {
+		in.model["groupId"] = p.parent[0]
+	}
+	if in.model["version"] == "" {
+		in.model["version"] = p.parent[2]
+	}
+	switch {
+	case len(lin.ancestors) > 0:
+		in.parent, in.inTree = lin.missing, len(lin.ancestors)
+	case p.hasParent:
+		in.parent = strings.Join(p.parent[:], ":")
+	}
+
+	// Management: the last entry of a key wins; a profile's entries override the model's,
+	// and a POM's override its ancestors'. Imported BOMs fill in the keys left, the first
+	// import first, as Maven's import scope does.
+	mgmt = map[string]resolved{}
+	var imports []string
+	for _, m := range chain {
+		lists := [][]dep{m.project.managed}
+		for _, pr := range m.profiles {
+			if pr.active {
+				lists = append(lists, pr.managed)
+			}
+		}
+		for _, list := range lists {
+			for _, d := range list {
+				r := in.coords(d)
+				scope, _ := in.expand(d.scope, 0)
+				typ, _ := in.expand(d.typ, 0)
+				if scope == "import" && typ == "pom" {
+					v, _ := in.expand(d.version, 0)
+					imports = append(imports, r.g+":"+r.a+":"+v)
+					continue
+				}
+				if r.why == "" {
+					mgmt[r.key] = r
+				}
+			}
+		}
+	}
+	for _, gav := range imports {
+		var entries map[string]resolved
+		if lin.imported != nil {
+			entries = lin.imported(gav)
+		}
+		if entries == nil {
+			boms = append(boms, gav)
+			continue
+		}
+		for k, r := range entries {
+			if _, ok := mgmt[k]; !ok {
+				mgmt[k] = r
+			}
+		}
+	}
+	return in, mgmt, boms
 }
 
 // coords interpolates the groupId, artifactId, type and classifier of a dependency.
@@ -417,6 +497,8 @@ type interp struct {
 	props  map[string]string
 	model  map[string]string // the project's coordinates: "version", "parent.version", ...
 	parent string            // the parent's coordinates, "" without a parent
+	// inTree counts the ancestors found in the tree; parent is then the first one missing.
+	inTree int
 	cache  map[string]result
 	busy   map[string]bool // properties being expanded, to catch cycles
 }
@@ -521,11 +603,15 @@ func (in *interp) fromElsewhere(what string, boms []string) string {
 	if len(boms) > 0 {
 		from = append(from, "imported BOM "+collect.Quote(strings.Join(boms, ", ")))
 	}
+	where := "this file"
+	if in.inTree > 0 {
+		where = "this file or its parent POMs in the tree"
+	}
 	if len(from) == 0 {
 		if what == "version" {
 			return "no version, and no dependencyManagement entry for it"
 		}
-		return what + " is not defined in this file"
+		return what + " is not defined in " + where
 	}
-	return what + " from " + strings.Join(from, " or ") + ", not in this file"
+	return what + " from " + strings.Join(from, " or ") + ", not in " + where
 }
