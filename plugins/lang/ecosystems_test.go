@@ -11,7 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trawlscan/trawl/host/binsection"
 	"github.com/trawlscan/trawl/internal/corpustest"
+	"github.com/trawlscan/trawl/plugins/lang/rust/auditable"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -71,6 +73,24 @@ func ecosystemFixtures(t testing.TB) []ecosystemFixture {
 	return out
 }
 
+// auditableFixtures are the .dep-v0 sections of the real cargo-auditable binaries, as the
+// host hands them to the analyzer.
+func auditableFixtures(t testing.TB) []ecosystemFixture {
+	var out []ecosystemFixture
+	for _, name := range []string{"no_deps", "uses_serde_json"} {
+		data, err := os.ReadFile("rust/auditable/testdata/scalibr/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, ok, err := binsection.Find(bytes.NewReader(data), int64(len(data)), auditable.Section)
+		if err != nil || !ok {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out = append(out, ecosystemFixture{analyzerCargoAudit, "usr/local/bin/" + name, data[s.Offset : s.Offset+s.Size]})
+	}
+	return out
+}
+
 // TestWasmEcosystems runs the fixtures of every non-Python ecosystem through the built
 // module and checks that it answers as the native analyzer does.
 func TestWasmEcosystems(t *testing.T) {
@@ -79,7 +99,7 @@ func TestWasmEcosystems(t *testing.T) {
 	}
 	p := loadModule(t)
 	ctx := context.Background()
-	for _, f := range ecosystemFixtures(t) {
+	for _, f := range append(ecosystemFixtures(t), auditableFixtures(t)...) {
 		got, err := analyzeWasm(ctx, p, fixture{rel: f.name, analyzer: f.analyzer}, f.data, 4096)
 		if err != nil {
 			t.Fatalf("%s: %v", f.name, err)
@@ -134,7 +154,7 @@ func nodeModules(n int) []ecosystemFixture {
 func BenchmarkWasmVsNative(b *testing.B) {
 	p := loadModule(b)
 	ctx := context.Background()
-	sets := map[string][]ecosystemFixture{"npm-installed/node_modules-2000": nodeModules(2000)}
+	sets := map[string][]ecosystemFixture{"npm-installed/node_modules-2000": nodeModules(2000), analyzerCargoAudit: auditableFixtures(b)}
 	for _, f := range ecosystemFixtures(b) {
 		sets[f.analyzer] = append(sets[f.analyzer], f)
 	}
