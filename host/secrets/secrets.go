@@ -122,65 +122,158 @@ func Compile(rules []sdk.SecretRule) (*Engine, error) {
 // may reach, which unbounded patterns such as `\s*` do not give; for the typical 2-50 KB
 // source file the window is the whole file either way.)
 func (e *Engine) Scan(path string, r io.Reader, maxSize int64) ([]Finding, error) {
-	st := scanState{e: e, hit: make([]bool, len(e.rules)), lastNL: -1, line: 1}
-	for i := range e.rules {
-		if !e.rules[i].pathAllowed(path) {
-			st.active = append(st.active, i)
+	s := e.NewStream(path, maxSize)
+	var chunk [32 << 10]byte
+	for s.Wants() {
+		n, err := r.Read(chunk[:])
+		s.Write(chunk[:n])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			s.Close()
+			return nil, err
 		}
 	}
-	if len(st.active) == 0 {
-		return nil, nil
+	if s.truncated || maxSize <= 0 || s.binary {
+		return s.Close()
 	}
-	var lr *io.LimitedReader
-	if maxSize > 0 {
-		lr = &io.LimitedReader{R: r, N: maxSize}
-		r = lr
+	// Exactly maxSize bytes were taken: the file is longer only if more follows.
+	if s.total == maxSize {
+		var one [1]byte
+		if n, _ := io.ReadFull(r, one[:]); n > 0 {
+			s.truncated = true
+		}
+	}
+	return s.Close()
+}
+
+// Stream scans one file whose content is pushed to it in chunks of any size, so that the
+// host's walker can hand it the chunks it reads for the analyzers. It keeps one window of
+// memory (from the engine's pool) until Close.
+type Stream struct {
+	st      scanState
+	buf     *[]byte
+	end     int   // bytes in the window
+	first   bool  // the window is the file's first
+	sniffed bool  // the file's start was checked for NUL bytes
+	binary  bool  // it has one: nothing more is scanned
+	maxSize int64 // <= 0: no limit
+	total   int64 // bytes taken
+	// truncated is set when bytes past maxSize were written.
+	truncated bool
+	closed    bool
+}
+
+// NewStream starts scanning a file at path (for the rules' path allowlists), of which only
+// the first maxSize bytes are scanned (<= 0: no limit).
+func (e *Engine) NewStream(path string, maxSize int64) *Stream {
+	s := &Stream{st: scanState{e: e, hit: make([]bool, len(e.rules)), lastNL: -1, line: 1}, first: true, maxSize: maxSize}
+	for i := range e.rules {
+		if !e.rules[i].pathAllowed(path) {
+			s.st.active = append(s.st.active, i)
+		}
+	}
+	if len(s.st.active) == 0 {
+		s.closed = true
+		return s
 	}
 	bp, _ := e.bufs.Get().(*[]byte)
 	if bp == nil || len(*bp) != e.window {
 		b := make([]byte, e.window)
 		bp = &b
 	}
-	defer e.bufs.Put(bp)
-	buf := *bp
+	s.buf = bp
+	return s
+}
 
-	ov := e.overlap
-	keep := 0 // bytes carried over from the previous window
-	for first := true; ; first = false {
-		n, err := io.ReadFull(r, buf[keep:])
-		end := keep + n
-		eof := err == io.EOF || err == io.ErrUnexpectedEOF
-		if err != nil && !eof {
-			return nil, err
-		}
-		if first && bytes.IndexByte(buf[:min(end, SniffSize)], 0) >= 0 {
-			return nil, nil
-		}
-		ownFrom, ownTo := 0, end
-		if !first {
-			ownFrom = ov
-		}
-		if !eof {
-			ownTo = end - ov
-		}
-		st.window(buf[:end], ownFrom, ownTo)
-		if eof {
-			break
-		}
-		// Carry the last 2*overlap bytes: overlap of context, then the unowned tail.
-		next := end - 2*ov
-		st.advance(buf, next)
-		copy(buf, buf[next:end])
-		st.start += int64(next)
-		keep = 2 * ov
+// Wants reports whether the stream still takes bytes: not once the file turned out binary,
+// passed maxSize, or no rule applies to its path.
+func (s *Stream) Wants() bool { return !s.closed && !s.binary && !s.truncated }
+
+// Write scans p, in windows as they fill; bytes it does not want are ignored.
+func (s *Stream) Write(p []byte) {
+	if !s.Wants() {
+		return
 	}
-	if lr != nil && lr.N == 0 {
-		var one [1]byte
-		if n, _ := io.ReadFull(lr.R, one[:]); n > 0 {
-			return st.found, ErrTruncated
+	if s.maxSize > 0 && s.total+int64(len(p)) > s.maxSize {
+		p = p[:s.maxSize-s.total]
+		s.truncated = true
+	}
+	s.total += int64(len(p))
+	buf := *s.buf
+	for len(p) > 0 {
+		n := copy(buf[s.end:], p)
+		s.end += n
+		p = p[n:]
+		if !s.sniffed && s.end >= SniffSize {
+			s.sniff()
+			if s.binary {
+				return
+			}
+		}
+		if s.end == len(buf) {
+			if s.window(false); s.binary {
+				return
+			}
 		}
 	}
-	return st.found, nil
+}
+
+func (s *Stream) sniff() {
+	s.sniffed = true
+	s.binary = bytes.IndexByte((*s.buf)[:min(s.end, SniffSize)], 0) >= 0
+}
+
+// window scans the full window (eof: the last one, whatever its fill) and, unless eof,
+// carries its last 2*overlap bytes into the next: overlap of context, then the unowned
+// tail.
+func (s *Stream) window(eof bool) {
+	buf, ov := (*s.buf)[:s.end], s.st.e.overlap
+	if !s.sniffed {
+		// A window smaller than SniffSize (tests shrink it): its first fill is the start.
+		s.sniff()
+		if s.binary {
+			return
+		}
+	}
+	ownFrom, ownTo := 0, s.end
+	if !s.first {
+		ownFrom = ov
+	}
+	if !eof {
+		ownTo = s.end - ov
+	}
+	s.st.window(buf, ownFrom, ownTo)
+	if eof {
+		return
+	}
+	next := s.end - 2*ov
+	s.st.advance(buf, next)
+	copy(buf, buf[next:s.end])
+	s.st.start += int64(next)
+	s.end = 2 * ov
+	s.first = false
+}
+
+// Close scans what is left and returns the file's findings, ordered by position then rule
+// order, and ErrTruncated with them when bytes past maxSize were written.
+func (s *Stream) Close() ([]Finding, error) {
+	if s.closed {
+		return s.st.found, nil
+	}
+	s.closed = true
+	defer s.st.e.bufs.Put(s.buf)
+	if s.end > 0 && !s.binary {
+		s.window(true)
+	}
+	if s.binary {
+		return nil, nil
+	}
+	if s.truncated {
+		return s.st.found, ErrTruncated
+	}
+	return s.st.found, nil
 }
 
 // scanState is one Scan's progress. Line counting moves forward only: pos is the absolute

@@ -383,3 +383,39 @@ func FuzzScan(f *testing.F) {
 		}
 	})
 }
+
+// TestStreamChunks: pushing a file in chunks of any size finds what Scan finds, and a
+// binary file written in one large chunk stops the stream.
+func TestStreamChunks(t *testing.T) {
+	e, err := Compile(testRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.window, e.overlap = 256, 64
+	content := []byte(strings.Repeat("x = 1\n", 40) + "token = \"ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8\"\n" + strings.Repeat("y\n", 100) + "AKIAZ7XQ3MLKPR5TWY2N\n")
+	want, err := e.Scan("a.txt", bytes.NewReader(content), 0)
+	if err != nil || len(want) != 2 {
+		t.Fatalf("Scan: %v %v", want, err)
+	}
+	for _, chunk := range []int{1, 7, 64, 255, 256, 257, 1000, len(content)} {
+		s := e.NewStream("a.txt", 0)
+		for p := content; len(p) > 0; {
+			n := min(chunk, len(p))
+			s.Write(p[:n])
+			p = p[n:]
+		}
+		got, err := s.Close()
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("chunk %d: %v %v", chunk, got, err)
+		}
+	}
+	bin := append([]byte("\x00"), content...)
+	s := e.NewStream("a.bin", 0)
+	s.Write(bin)
+	if s.Wants() {
+		t.Error("a binary file is still wanted")
+	}
+	if got, _ := s.Close(); len(got) != 0 {
+		t.Errorf("binary: %v", got)
+	}
+}
