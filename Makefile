@@ -6,7 +6,7 @@ BIN      := bin/trawl
 PACK     := bin/trawl-pack
 WASM_DIR := plugins/builtin/wasm
 # First-party plugin modules: each is plugins/<name> with a manifest.json.
-PLUGINS  := os lang formatters
+PLUGINS  := os lang secrets formatters
 MODULES  := $(PLUGINS:%=$(WASM_DIR)/%.wasm)
 # Each fuzz target's run in `make test` (the seed corpora also run in test-unit); with 50
 # targets, 4 s each keeps `make test` well inside CI's budget.

@@ -36,7 +36,14 @@ type Manifest struct {
 // AnalyzerSpec is one analyzer inside a module and the files it selects.
 type AnalyzerSpec struct {
 	Name  string     `json:"name"`
-	Files []Selector `json:"files"`
+	Files []Selector `json:"files,omitempty"`
+	// SecretRules make the analyzer a secrets analyzer, which selects no files: the host
+	// runs the rules natively over every regular text file of the scan (and over an image's
+	// config) and hands the plugin only the matches, to confirm when Confirm is set.
+	SecretRules []SecretRule `json:"secret_rules,omitempty"`
+	// Confirm says that the module exports trawl_confirm_secrets, which the host calls with
+	// the candidate matches of the analyzer's rules in each file (ABI 1.1).
+	Confirm bool `json:"confirm,omitempty"`
 }
 
 // Selector selects files by exact path, base name or glob. Exactly one of Path, Base, Glob
@@ -158,8 +165,18 @@ func (m *Manifest) Validate() error {
 			if !validName(a.Name) {
 				return fmt.Errorf("analyzer name %q is not valid", a.Name)
 			}
-			if len(a.Files) == 0 {
-				return fmt.Errorf("analyzer %s selects no files", a.Name)
+			switch {
+			case len(a.Files) == 0 && len(a.SecretRules) == 0:
+				return fmt.Errorf("analyzer %s selects no files and has no secret rules", a.Name)
+			case len(a.Files) > 0 && len(a.SecretRules) > 0:
+				return fmt.Errorf("analyzer %s both selects files and has secret rules: a secrets analyzer is handed every file", a.Name)
+			case a.Confirm && len(a.SecretRules) == 0:
+				return fmt.Errorf("analyzer %s confirms secrets but has no secret rules", a.Name)
+			}
+			for i := range a.SecretRules {
+				if err := a.SecretRules[i].Validate(); err != nil {
+					return fmt.Errorf("analyzer %s: %w", a.Name, err)
+				}
 			}
 			for _, s := range a.Files {
 				if err := s.validate(); err != nil {

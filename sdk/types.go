@@ -12,7 +12,7 @@ const SchemaVersion = "1.0"
 // ABI versions spoken by this SDK. A host refuses a plugin whose ABI major differs from its own.
 const (
 	ABIMajor = 1
-	ABIMinor = 0
+	ABIMinor = 1
 )
 
 // Package is one installed or declared software package.
@@ -75,15 +75,63 @@ type OS struct {
 // Secret is a credential found in a file. Match is always redacted unless the user asked
 // otherwise.
 type Secret struct {
-	RuleID   string   `json:"rule_id"`
-	Category string   `json:"category,omitempty"`
-	Title    string   `json:"title,omitempty"`
-	Severity string   `json:"severity,omitempty"`
+	RuleID string `json:"rule_id"`
+	// Fingerprint identifies the finding without revealing it: a hash of the rule, the
+	// path and the secret, stable when lines move, for baselines.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	Category    string `json:"category,omitempty"`
+	Title       string `json:"title,omitempty"`
+	Severity    string `json:"severity,omitempty"`
+	// Match is the matched text with the secret redacted, unless the user asked to see
+	// secrets.
 	Match    string   `json:"match,omitempty"`
 	Location Location `json:"location"`
 	EndLine  int      `json:"end_line,omitempty"`
 	Deleted  bool     `json:"deleted,omitempty"`
 	Analyzer string   `json:"analyzer,omitempty"`
+}
+
+// SecretCandidate is a match of a secret rule that the host found in a file, sent to the
+// plugin that owns the rule to confirm (trawl_confirm_secrets). It holds the raw secret:
+// the plugin must never output it.
+type SecretCandidate struct {
+	RuleID string `json:"rule_id"`
+	// Secret is the rule's secret group; Match the whole match.
+	Secret string `json:"secret"`
+	Match  string `json:"match"`
+	// Line and Column (1-based, the column in bytes) are where the match starts.
+	Line    int `json:"line"`
+	Column  int `json:"column"`
+	EndLine int `json:"end_line"`
+}
+
+// SecretConfirmRequest is the input of trawl_confirm_secrets: the candidates of one
+// analyzer's rules in one file.
+type SecretConfirmRequest struct {
+	Path       string            `json:"path"`
+	Analyzer   string            `json:"analyzer"`
+	Candidates []SecretCandidate `json:"candidates"`
+}
+
+// SecretVerdict is a plugin's answer on one candidate.
+type SecretVerdict struct {
+	// Confirmed false drops the candidate: it is not a secret (a checksum fails, a token's
+	// parts do not decode).
+	Confirmed bool `json:"confirmed"`
+	// Reason says why, for the debug log. It must not contain the secret.
+	Reason string `json:"reason,omitempty"`
+	// Title and Severity, when set, replace the rule's for this finding: a classification
+	// that only the secret's content tells (a temporary credential). Note, when set, is
+	// added to the title in parentheses ("encrypted", "test mode").
+	Title    string `json:"title,omitempty"`
+	Note     string `json:"note,omitempty"`
+	Severity string `json:"severity,omitempty"`
+}
+
+// SecretConfirmResult is the output of trawl_confirm_secrets: one verdict per candidate,
+// in the request's order. Redaction is the host's: no secret text crosses back.
+type SecretConfirmResult struct {
+	Verdicts []SecretVerdict `json:"verdicts"`
 }
 
 // FileRequest is what the host sends a plugin before the content of one file.

@@ -305,7 +305,7 @@ func TestFailingPluginFailsAlone(t *testing.T) {
 		{"garbage output", "garbage", "1.0", sdk.PluginFailed, []string{"not a valid analysis result"}},
 		{"oversized output", "flood", "1.0", sdk.PluginFailed, []string{"more than its limit of 1048576 bytes"}},
 		{"repeated failures", "", "1.0", sdk.PluginFailed, []string{"exceeded its deadline", "(and 2 more failed calls)"}},
-		{"another ABI major", "fine", "2.0", sdk.PluginRefused, []string{"ABI 2.0", "ABI 1.0"}},
+		{"another ABI major", "fine", "2.0", sdk.PluginRefused, []string{"ABI 2.0", fmt.Sprintf("ABI %d.%d", sdk.ABIMajor, sdk.ABIMinor)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			files := []sourcetest.TarEntry{sourcetest.File("chaos/"+tc.file, "x")}
@@ -454,7 +454,7 @@ func TestPluginListAndVersion(t *testing.T) {
 		}
 	}
 	code, out, _ = trawl(t, "version")
-	if code != exitOK || !strings.Contains(out, "plugin ABI: 1.0") || !strings.Contains(out, "wazero") {
+	if code != exitOK || !strings.Contains(out, fmt.Sprintf("plugin ABI: %d.%d", sdk.ABIMajor, sdk.ABIMinor)) || !strings.Contains(out, "wazero") {
 		t.Errorf("version: %d %q", code, out)
 	}
 }

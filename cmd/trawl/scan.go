@@ -17,7 +17,9 @@ import (
 	"github.com/trawlscan/trawl/host/db"
 	"github.com/trawlscan/trawl/host/match"
 	"github.com/trawlscan/trawl/host/scan"
+	"github.com/trawlscan/trawl/host/secrets"
 	"github.com/trawlscan/trawl/host/source"
+	"github.com/trawlscan/trawl/host/wasm"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -31,6 +33,11 @@ type scanFlags struct {
 	output     string
 	noProgress bool
 	timeout    time.Duration
+	// scanners lists what to look for: "vuln" (packages and their vulnerabilities) and
+	// "secret".
+	scanners     []string
+	secretConfig string
+	showSecrets  bool
 }
 
 func (f *scanFlags) register(c *cobra.Command) {
@@ -43,6 +50,56 @@ func (f *scanFlags) register(c *cobra.Command) {
 	fl.BoolVar(&f.skipDB, "skip-db", false, "do not match against a vulnerability database: list packages only")
 	fl.DurationVar(&f.dbMaxAge, "db-max-age", 7*24*time.Hour, "warn when the vulnerability database was built longer ago than this")
 	fl.StringArrayVar(&f.plugins, "plugin", nil, "also use the plugin module in this .wasm file, for this run; repeatable")
+	fl.StringSliceVar(&f.scanners, "scanners", []string{scannerVuln, scannerSecret}, "what to look for: vuln (packages and their vulnerabilities), secret; comma-separated")
+	fl.StringVar(&f.secretConfig, "secret-config", "", "secret scanning configuration: custom rules, disabled rules, allowlists, size limit, baseline (YAML; see README)")
+	fl.BoolVar(&f.showSecrets, "show-secrets", false, "print secrets in reports as found, unredacted (never in logs)")
+}
+
+const (
+	scannerVuln   = "vuln"
+	scannerSecret = "secret"
+)
+
+// scanning reports whether a scanner is on, having checked the list.
+func (f *scanFlags) scanning() (vuln, secret bool, err error) {
+	for _, s := range f.scanners {
+		switch strings.TrimSpace(s) {
+		case scannerVuln:
+			vuln = true
+		case scannerSecret:
+			secret = true
+		default:
+			return false, false, usageErrorf("--scanners: unknown scanner %q (want vuln, secret)", s)
+		}
+	}
+	if !vuln && !secret {
+		return false, false, usageErrorf("--scanners: nothing to scan for")
+	}
+	return vuln, secret, nil
+}
+
+// secretOptions loads the secret configuration and its baseline.
+func (f *scanFlags) secretOptions() (scan.SecretOptions, error) {
+	opt := scan.SecretOptions{Show: f.showSecrets}
+	if f.secretConfig == "" {
+		return opt, nil
+	}
+	c, err := secrets.LoadConfig(f.secretConfig)
+	if err != nil {
+		return opt, usageErrorf("--secret-config: %v", err)
+	}
+	opt.Config = c
+	if c.Baseline != "" {
+		path := c.Baseline
+		if !filepath.IsAbs(path) {
+			// Relative to the configuration, as the file that names it is read from there.
+			path = filepath.Join(filepath.Dir(f.secretConfig), path)
+		}
+		if opt.Baseline, err = secrets.LoadBaseline(path); err != nil {
+			return opt, usageErrorf("--secret-config: baseline: %v", err)
+		}
+	}
+	return opt, nil
 }
 
 // output is one report to write.
@@ -165,8 +222,19 @@ func (e *env) scan(parent context.Context, g *globalFlags, sf *scanFlags, open o
 	defer cancel()
 
 	log := e.logger(g)
+	vulnOn, secretOn, err := sf.scanning()
+	if err != nil {
+		return err
+	}
 	var scanOpts []scan.Option
-	if !sf.skipDB {
+	if secretOn {
+		opt, err := sf.secretOptions()
+		if err != nil {
+			return err
+		}
+		scanOpts = append(scanOpts, scan.WithSecrets(opt))
+	}
+	if !sf.skipDB && vulnOn {
 		d, err := db.Open(dbPath(g, sf.db))
 		if err != nil {
 			if errors.Is(err, db.ErrNotFound) {
@@ -221,11 +289,11 @@ func (e *env) scan(parent context.Context, g *globalFlags, sf *scanFlags, open o
 	}
 	defer art.Close()
 
-	opts := append(scanOpts, scan.WithToolVersion(version), scan.WithClock(e.now))
+	opts := append(scanOpts, scan.WithToolVersion(version), scan.WithClock(e.now), scan.WithLogger(log))
 	if prog != nil {
 		opts = append(opts, scan.WithProgress(prog))
 	}
-	rep, err := scan.New(cat.Analyzers, opts...).Scan(ctx, art)
+	rep, err := scan.New(analyzersFor(cat.Analyzers, vulnOn, secretOn), opts...).Scan(ctx, art)
 	if err != nil {
 		if isCanceled(ctx.Err()) {
 			return withCode(exitScanError, fmt.Errorf("scan stopped after %s (--timeout): %w", sf.timeout, err))
@@ -274,6 +342,23 @@ func (e *env) scan(parent context.Context, g *globalFlags, sf *scanFlags, open o
 		return withCode(exitIncomplete, fmt.Errorf("incomplete scan: %s did not finish its work; the report lacks what it would have found", strings.Join(failed, ", ")))
 	}
 	return nil
+}
+
+// analyzersFor keeps the analyzer plugins the scanners need: those that select files for
+// vuln, those that carry secret rules for secret.
+func analyzersFor(all []*wasm.Plugin, vuln, secret bool) []*wasm.Plugin {
+	var out []*wasm.Plugin
+	for _, p := range all {
+		files, rules := false, false
+		for _, a := range p.Manifest.Analyzers {
+			files = files || len(a.Files) > 0
+			rules = rules || len(a.SecretRules) > 0
+		}
+		if files && vuln || rules && secret {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // write renders one report through its formatter plugin. A file is written whole or not

@@ -5,6 +5,7 @@ package scan
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"sort"
 	"time"
@@ -36,6 +37,8 @@ type Scanner struct {
 	now         func() time.Time
 	matcher     *match.Matcher
 	dbInfo      *sdk.DBInfo
+	secrets     *SecretOptions
+	log         *slog.Logger
 }
 
 // Option configures a Scanner.
@@ -63,6 +66,15 @@ func WithMatcher(m *match.Matcher, info sdk.DBInfo) Option {
 	return func(s *Scanner) { s.matcher, s.dbInfo = m, &info }
 }
 
+// WithSecrets scans every regular file (and an image's config) for secrets with the rules of
+// the analyzers that carry secret rules, set up by opt. Default: no secret scan; the
+// analyzers with secret rules are then unused.
+func WithSecrets(opt SecretOptions) Option { return func(s *Scanner) { s.secrets = &opt } }
+
+// WithLogger logs what the scan does at debug level: layers walked, secrets found and
+// candidates dropped (never a secret's value). Default: no log.
+func WithLogger(l *slog.Logger) Option { return func(s *Scanner) { s.log = l } }
+
 // New returns a Scanner over the given analyzer plugins.
 func New(analyzers []*wasm.Plugin, opts ...Option) *Scanner {
 	s := &Scanner{
@@ -71,6 +83,7 @@ func New(analyzers []*wasm.Plugin, opts ...Option) *Scanner {
 		parallel:    runtime.GOMAXPROCS(0),
 		chunkSize:   256 << 10,
 		now:         time.Now,
+		log:         slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
 		o(s)
@@ -88,6 +101,16 @@ func (s *Scanner) Scan(ctx context.Context, art *source.Artifact) (*sdk.Report, 
 		analyzers[i] = pluginAnalyzer{p}
 	}
 	w := walk.New(walk.NewMatcher(manifests), analyzers, s.chunkSize)
+	var ss *secretScanner
+	if s.secrets != nil {
+		var err error
+		if ss, err = newSecretScanner(s.analyzers, *s.secrets, s.log); err != nil {
+			return nil, err
+		}
+		if ss != nil {
+			w.ScanSecrets(ss)
+		}
+	}
 
 	results := make([]*walk.LayerResult, len(art.Layers))
 	g, gctx := errgroup.WithContext(ctx)
@@ -110,7 +133,25 @@ func (s *Scanner) Scan(ctx context.Context, art *source.Artifact) (*sdk.Report, 
 		return nil, err
 	}
 
+	for _, r := range results {
+		s.log.Debug("layer walked", "layer", r.Index+1, "diff_id", r.Info.DiffID, "entries", r.Entries, "bytes", r.Bytes, "files_analyzed", r.Dispatched)
+	}
 	m := merge(results, func(i int) string { return s.analyzers[i].Manifest.Name })
+	var found []sdk.Secret
+	if ss != nil {
+		var errs []sdk.FileError
+		found, errs = mergeSecrets(results)
+		m.errors = append(m.errors, errs...)
+		cfg, cerrs, raw := ss.imageConfig(ctx, art.Config)
+		ss.redactHistory(art.Info.Layers, raw)
+		found = append(found, cfg...)
+		m.errors = append(m.errors, cerrs...)
+		found = dropBaseline(found, s.secrets.Baseline)
+		sortSecrets(found)
+		for _, f := range found {
+			s.log.Debug("secret", "rule", f.RuleID, "path", f.Location.Path, "line", f.Location.Line, "layer", f.Location.LayerDiffID, "deleted", f.Deleted, "fingerprint", f.Fingerprint)
+		}
+	}
 	ecosystem.Finalize(m.packages, m.os)
 	sort.SliceStable(m.packages, func(i, j int) bool { return packageLess(m.packages[i], m.packages[j]) })
 
@@ -139,8 +180,9 @@ func (s *Scanner) Scan(ctx context.Context, art *source.Artifact) (*sdk.Report, 
 		Packages:        m.packages,
 		Vulnerabilities: vulns,
 		Database:        s.dbInfo,
+		Secrets:         found,
 		Errors:          m.errors,
-		Plugins:         s.statuses(results),
+		Plugins:         s.statuses(results, ss),
 	}
 	if art.Info.Type == sdk.ArtifactFilesystem {
 		rep.Artifact.Layers = nil // a directory is walked as one layer, but has none
@@ -160,8 +202,13 @@ func layerName(l sdk.Layer) string {
 
 // statuses says how each analyzer fared: ok, failed (with its first error), or unused when
 // no file selected it.
-func (s *Scanner) statuses(results []*walk.LayerResult) []sdk.PluginStatus {
+func (s *Scanner) statuses(results []*walk.LayerResult, ss *secretScanner) []sdk.PluginStatus {
 	files := make([]int, len(s.analyzers))
+	if ss != nil {
+		for i := range files {
+			files[i] = int(ss.calls[i].Load())
+		}
+	}
 	for _, r := range results {
 		for _, f := range r.Files {
 			seen := map[int]bool{}
@@ -182,7 +229,8 @@ func (s *Scanner) statuses(results []*walk.LayerResult) []sdk.PluginStatus {
 			if n > 1 {
 				st.Error = fmt.Sprintf("%s (and %d more failed calls)", st.Error, n-1)
 			}
-		} else if files[i] == 0 {
+		} else if files[i] == 0 && !(ss != nil && ss.owns(i)) {
+			// A plugin whose secret rules ran was used, even if nothing matched them.
 			st.Status = sdk.PluginUnused
 		}
 		out[i] = st

@@ -31,6 +31,22 @@ type Session interface {
 	Abort()
 }
 
+// SecretScanner scans files for secrets while they stream past, for the secrets analyzers'
+// rules (host/scan implements it over the native engine of host/secrets).
+type SecretScanner interface {
+	// Stream begins scanning one regular file; nil when the file is not to be scanned.
+	Stream(path string, size int64) SecretStream
+}
+
+// SecretStream is one file's secret scan.
+type SecretStream interface {
+	// Wants is false once the scan needs no more of the file (binary, past the size limit).
+	Wants() bool
+	Write(chunk []byte)
+	// End returns the file's secrets, confirmed and redacted, or why they are not known.
+	End(ctx context.Context) ([]sdk.Secret, error)
+}
+
 // FileResult is what one plugin made of one file. Result is nil when Err is set.
 type FileResult struct {
 	Plugin int
@@ -44,6 +60,10 @@ type Found struct {
 	Path    string
 	Kind    source.Kind
 	Results []FileResult
+	// Secrets are what the secret scan found in the file (redacted); SecretErr says why the
+	// scan could not finish.
+	Secrets   []sdk.Secret
+	SecretErr error
 }
 
 // LayerResult is what the analyzers found in one layer, plus the whiteouts needed to merge
@@ -61,6 +81,10 @@ type LayerResult struct {
 	Bytes   int64
 	// Dispatched counts the files handed to analyzers.
 	Dispatched int64
+	// Regular holds the path of every regular file of the layer, when secrets are scanned:
+	// a later layer's version of a file decides whether the secrets of an earlier one are
+	// still visible.
+	Regular map[string]bool
 }
 
 // Walker dispatches the entries of layers to analyzers. Build one per scan.
@@ -68,6 +92,7 @@ type Walker struct {
 	matcher   *Matcher
 	analyzers []Analyzer
 	chunkSize int
+	secrets   SecretScanner
 }
 
 // New returns a Walker over the given analyzers; matcher must have been built from their
@@ -75,6 +100,10 @@ type Walker struct {
 func New(matcher *Matcher, analyzers []Analyzer, chunkSize int) *Walker {
 	return &Walker{matcher: matcher, analyzers: analyzers, chunkSize: chunkSize}
 }
+
+// ScanSecrets makes the walker hand every regular file to s as well. Call it before the
+// first Layer.
+func (w *Walker) ScanSecrets(s SecretScanner) { w.secrets = s }
 
 // Layer walks one layer once. A failing plugin is recorded in the result and the walk goes
 // on; only an unreadable layer (or a cancelled ctx) returns an error.
@@ -95,19 +124,37 @@ func (w *Walker) Layer(ctx context.Context, index int, layer source.Layer) (*Lay
 			res.Bytes += e.Size
 		}
 		wants := w.matcher.Match(e.Path, e.Size, e.Mode)
-		if len(wants) == 0 {
+		var ss SecretStream
+		if e.Kind == source.Regular && w.secrets != nil {
+			if res.Regular == nil {
+				res.Regular = map[string]bool{}
+			}
+			res.Regular[e.Path] = true
+			ss = w.secrets.Stream(e.Path, e.Size)
+		}
+		if len(wants) == 0 && ss == nil {
 			if e.Kind != source.Regular && w.matcher.Selects(e.Path) {
 				res.Files[e.Path] = &Found{Path: e.Path, Kind: e.Kind}
 			}
 			return nil
 		}
 		found := &Found{Path: e.Path, Kind: e.Kind}
-		res.Files[e.Path] = found
+		if len(wants) > 0 {
+			res.Files[e.Path] = found
+		}
 		if e.Kind != source.Regular {
 			return nil
 		}
-		res.Dispatched++
-		found.Results = w.file(ctx, e, wants, sc)
+		if len(wants) > 0 {
+			res.Dispatched++
+		}
+		found.Results = w.file(ctx, e, wants, sc, ss)
+		if ss != nil {
+			found.Secrets, found.SecretErr = ss.End(ctx)
+			if len(found.Secrets) > 0 || found.SecretErr != nil {
+				res.Files[e.Path] = found
+			}
+		}
 		for _, b := range sc.full {
 			w.sendBatch(ctx, b, res)
 		}
@@ -141,7 +188,7 @@ type scratch struct {
 // file streams one regular file into every plugin that wants it. A Want that seeks bytes
 // begins its session only where they first occur, and none if they never do; a Want of a
 // section begins once the whole file is kept, if the file has the section.
-func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, sc *scratch) []FileResult {
+func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, sc *scratch, ss SecretStream) []FileResult {
 	var sessions []*stream
 	var results []FileResult
 	buf, sp := sc.buf, &sc.spool
@@ -172,7 +219,7 @@ func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, sc *sc
 		}
 		sessions = append(sessions, st)
 	}
-	if len(sessions) == 0 {
+	if len(sessions) == 0 && ss == nil {
 		return results
 	}
 	var readErr error
@@ -184,10 +231,16 @@ func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, sc *sc
 				wanted = true
 			}
 		}
+		if ss != nil && ss.Wants() {
+			wanted = true
+		}
 		if !wanted {
 			break
 		}
 		n, err := fill(e.Body, buf)
+		if n > 0 && ss != nil {
+			ss.Write(buf[:n])
+		}
 		if n > 0 {
 			var spoolErr error
 			if spooling && !sp.rejected {

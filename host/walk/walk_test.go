@@ -56,7 +56,7 @@ func TestSeek(t *testing.T) {
 			rec := &recorder{}
 			w := New(nil, []Analyzer{rec}, chunk)
 			e := &source.Entry{Path: "usr/bin/app", Kind: source.Regular, Size: int64(len(content)), Mode: 0o755, Body: bytes.NewReader(content)}
-			res := w.file(context.Background(), e, []Want{{Plugin: 0, Analyzers: []string{"a"}, Seek: needle}, {Plugin: 0, Analyzers: []string{"b"}}}, &scratch{buf: make([]byte, chunk)})
+			res := w.file(context.Background(), e, []Want{{Plugin: 0, Analyzers: []string{"a"}, Seek: needle}, {Plugin: 0, Analyzers: []string{"b"}}}, &scratch{buf: make([]byte, chunk)}, nil)
 			name := fmt.Sprintf("chunk %d, at %d", chunk, at)
 			if len(res) != 2 || len(rec.begun) != 2 {
 				t.Fatalf("%s: %d results, %d sessions", name, len(res), len(rec.begun))
@@ -75,7 +75,7 @@ func TestSeek(t *testing.T) {
 	w := New(nil, []Analyzer{rec}, 4)
 	content := strings.Repeat("\xff Go buildinf", 20) // never the whole bytes sought
 	e := &source.Entry{Path: "usr/bin/sh", Kind: source.Regular, Size: int64(len(content)), Mode: 0o755, Body: strings.NewReader(content)}
-	if res := w.file(context.Background(), e, []Want{{Plugin: 0, Analyzers: []string{"a"}, Seek: needle}}, &scratch{buf: make([]byte, 4)}); len(res) != 0 || len(rec.begun) != 0 {
+	if res := w.file(context.Background(), e, []Want{{Plugin: 0, Analyzers: []string{"a"}, Seek: needle}}, &scratch{buf: make([]byte, 4)}, nil); len(res) != 0 || len(rec.begun) != 0 {
 		t.Errorf("file without the bytes sought: %d results, %d sessions", len(res), len(rec.begun))
 	}
 
@@ -85,7 +85,7 @@ func TestSeek(t *testing.T) {
 	big := append(append([]byte("head"), needle...), bytes.Repeat([]byte("y"), 1<<20)...)
 	body := &countingReader{r: bytes.NewReader(big)}
 	e = &source.Entry{Path: "usr/bin/big", Kind: source.Regular, Size: int64(len(big)), Mode: 0o755, Body: body}
-	w.file(context.Background(), e, []Want{{Plugin: 0, Analyzers: []string{"a"}, Seek: needle}}, &scratch{buf: make([]byte, 8)})
+	w.file(context.Background(), e, []Want{{Plugin: 0, Analyzers: []string{"a"}, Seek: needle}}, &scratch{buf: make([]byte, 8)}, nil)
 	if body.n > 64 {
 		t.Errorf("read %d bytes of a file whose plugin wanted 20", body.n)
 	}
@@ -132,7 +132,7 @@ func TestSection(t *testing.T) {
 			rec := &recorder{}
 			w := New(nil, []Analyzer{rec}, tt.chunk)
 			e := &source.Entry{Path: "usr/bin/app", Kind: source.Regular, Size: int64(len(tt.content)), Mode: 0o755, Body: bytes.NewReader(tt.content)}
-			res := w.file(context.Background(), e, []Want{want}, &scratch{buf: make([]byte, tt.chunk)})
+			res := w.file(context.Background(), e, []Want{want}, &scratch{buf: make([]byte, tt.chunk)}, nil)
 			if tt.err != "" {
 				if len(res) != 1 || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), tt.err) || len(rec.begun) != 0 {
 					t.Fatalf("results %+v, begun %d; want the error %q", res, len(rec.begun), tt.err)

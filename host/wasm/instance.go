@@ -91,6 +91,9 @@ func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
 	for _, name := range requiredExports[p.Manifest.Kind] {
 		in.fns[name] = mod.ExportedFunction(name)
 	}
+	if p.confirms() {
+		in.fns[confirmExport] = mod.ExportedFunction(confirmExport)
+	}
 	res, err := in.fns["trawl_abi_version"].Call(cctx)
 	if err != nil {
 		in.close()
@@ -324,6 +327,74 @@ func (p *Plugin) Format(ctx context.Context, req sdk.FormatRequest, report []byt
 	return out, nil
 }
 
+// ConfirmSecrets asks the plugin to confirm the candidate matches of its secret rules in one
+// file. The candidates hold raw secrets, so while the call runs the plugin's log lines are
+// scrubbed of them, and so is any error the call returns.
+func (p *Plugin) ConfirmSecrets(ctx context.Context, req sdk.SecretConfirmRequest) (*sdk.SecretConfirmResult, error) {
+	secrets := make([]string, 0, 2*len(req.Candidates))
+	for _, c := range req.Candidates {
+		secrets = append(secrets, c.Secret, c.Match)
+	}
+	scrub := func(err error) error {
+		if err == nil {
+			return nil
+		}
+		return errors.New(scrubSecrets(err.Error(), secrets))
+	}
+	in, err := p.acquire(ctx)
+	if err != nil {
+		p.recordFailure(err)
+		return nil, err
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		p.release(in, true)
+		return nil, err
+	}
+	in.log.setScrub(secrets)
+	defer in.log.setScrub(nil)
+	_, out, err := in.call(ctx, "trawl_confirm_secrets", body, true)
+	if err != nil {
+		err = scrub(err)
+		p.fail(in, err)
+		return nil, err
+	}
+	var res sdk.SecretConfirmResult
+	if err := decodeStrict(out, &res); err != nil {
+		err = fmt.Errorf("plugin %s: secret verdicts are not valid JSON: %w", p.Manifest.Name, scrub(err))
+		p.fail(in, err)
+		return nil, err
+	}
+	if len(res.Verdicts) != len(req.Candidates) {
+		err := fmt.Errorf("plugin %s: %d secret verdicts for %d candidates", p.Manifest.Name, len(res.Verdicts), len(req.Candidates))
+		p.fail(in, err)
+		return nil, err
+	}
+	for i := range res.Verdicts {
+		v := &res.Verdicts[i]
+		v.Reason = scrubSecrets(truncate(v.Reason, 200), secrets)
+		v.Title = scrubSecrets(truncate(v.Title, 200), secrets)
+		v.Note = scrubSecrets(truncate(v.Note, 200), secrets)
+		switch v.Severity {
+		case "", sdk.SeverityCritical, sdk.SeverityHigh, sdk.SeverityMedium, sdk.SeverityLow:
+		default:
+			v.Severity = ""
+		}
+	}
+	p.release(in, true)
+	return &res, nil
+}
+
+// scrubSecrets replaces every occurrence of the secrets in s.
+func scrubSecrets(s string, secrets []string) string {
+	for _, x := range secrets {
+		if len(x) >= 4 && strings.Contains(s, x) {
+			s = strings.ReplaceAll(s, x, "*****")
+		}
+	}
+	return s
+}
+
 // decodeStrict decodes exactly one JSON value. Unknown fields are allowed, since a plugin of
 // a newer ABI minor may send fields this host does not know.
 func decodeStrict(b []byte, v any) error {
@@ -362,6 +433,21 @@ type pluginLog struct {
 	partial []byte
 	tail    []byte
 	dropped bool
+	// scrub holds the secrets of a secret-confirming call while it runs: no line of the
+	// plugin's that contains one reaches the log as written.
+	scrub []string
+}
+
+func (l *pluginLog) setScrub(secrets []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if secrets == nil && len(l.scrub) > 0 {
+		// What the call left unfinished is logged with the next line, after it: scrub it
+		// now. The tail explains traps of this call only.
+		l.partial = []byte(scrubSecrets(string(l.partial), l.scrub))
+		l.tail = l.tail[:0]
+	}
+	l.scrub = secrets
 }
 
 const tailSize = 4096
@@ -373,6 +459,11 @@ func newPluginLog(l interface{ Warn(string, ...any) }, plugin string, limit int)
 func (l *pluginLog) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if len(l.scrub) > 0 {
+		// Scrubbed per write for the tail, and per line for the log below, where a secret
+		// split across two writes is whole again.
+		p = []byte(scrubSecrets(string(p), l.scrub))
+	}
 	l.tail = append(l.tail, p...)
 	if len(l.tail) > tailSize {
 		l.tail = append(l.tail[:0], l.tail[len(l.tail)-tailSize:]...)
@@ -392,7 +483,11 @@ func (l *pluginLog) Write(p []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		l.logger.Warn("plugin output", "plugin", l.plugin, "line", string(l.partial[:i]))
+		line := string(l.partial[:i])
+		if len(l.scrub) > 0 {
+			line = scrubSecrets(line, l.scrub)
+		}
+		l.logger.Warn("plugin output", "plugin", l.plugin, "line", line)
 		l.partial = l.partial[i+1:]
 	}
 	return len(p), nil

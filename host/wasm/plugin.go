@@ -169,6 +169,20 @@ var requiredExports = map[string][]string{
 	sdk.KindFormatter: {"trawl_abi_version", "trawl_malloc", "trawl_free", "trawl_format_begin", "trawl_format_chunk", "trawl_format_end"},
 }
 
+// confirmExport is the export of a module whose secrets analyzers confirm candidates
+// (ABI 1.1).
+const confirmExport = "trawl_confirm_secrets"
+
+// confirms reports whether the manifest has an analyzer that confirms secrets.
+func (p *Plugin) confirms() bool {
+	for _, a := range p.Manifest.Analyzers {
+		if a.Confirm {
+			return true
+		}
+	}
+	return false
+}
+
 func (p *Plugin) compile(ctx context.Context) error {
 	start := time.Now()
 	rc := wazero.NewRuntimeConfigCompiler().
@@ -202,6 +216,10 @@ func (p *Plugin) compile(ctx context.Context) error {
 			rt.Close(ctx)
 			return fmt.Errorf("module does not export %s, which ABI %d requires of a%s %s plugin", name, sdk.ABIMajor, article(p.Manifest.Kind), p.Manifest.Kind)
 		}
+	}
+	if _, ok := exports[confirmExport]; p.confirms() && !ok {
+		rt.Close(ctx)
+		return fmt.Errorf("module does not export %s, which its manifest's confirm requires (ABI 1.1)", confirmExport)
 	}
 	p.runtime, p.compiled = rt, cm
 	p.compileTime = time.Since(start)

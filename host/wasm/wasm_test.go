@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"runtime"
@@ -132,7 +133,7 @@ func TestWrongABIMajorIsRefusedBeforeCompiling(t *testing.T) {
 	if !errors.As(err, &abiErr) {
 		t.Fatalf("err = %v, want an ABIError", err)
 	}
-	for _, want := range []string{"future", "ABI 2.3", "ABI 1.0"} {
+	for _, want := range []string{"future", "ABI 2.3", fmt.Sprintf("ABI %d.%d", sdk.ABIMajor, sdk.ABIMinor)} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %q", err, want)
 		}
@@ -314,4 +315,55 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestConfirmSecrets: a plugin's confirm call works, and one that misbehaves with the raw
+// secrets it is handed never gets them into the host's log or errors, even split across
+// writes or left on an unfinished line.
+func TestConfirmSecrets(t *testing.T) {
+	var logBuf syncBuffer
+	h := newHost(t, wasm.WithCallTimeout(300*time.Millisecond), wasm.WithMaxFailures(1000),
+		wasm.WithLogger(slog.New(slog.NewTextHandler(&logBuf, nil))))
+	m := manifest("hostile", "1.1")
+	m.Analyzers = []sdk.AnalyzerSpec{{Name: "secrets", Confirm: true, SecretRules: []sdk.SecretRule{{
+		ID: "test-token", Title: "Test token", Category: sdk.SecretCategorySaaS, Severity: sdk.SeverityHigh,
+		Keywords: []string{"tok_"}, Regex: `tok_[a-z0-9]{20}`, Examples: sdk.SecretExamples{Match: []string{"tok_abcdefghij0123456789"}},
+	}}}}
+	p := load(t, h, "testdata/hostile", m)
+	ctx := context.Background()
+	secret := "tok_s3cr3tvalue0123456"
+	req := func(path string) sdk.SecretConfirmRequest {
+		return sdk.SecretConfirmRequest{Path: path, Analyzer: "secrets", Candidates: []sdk.SecretCandidate{
+			{RuleID: "test-token", Secret: secret, Match: "key=" + secret, Line: 3, Column: 1, EndLine: 3},
+			{RuleID: "test-token", Secret: "tok_other000000000000000", Match: "tok_other000000000000000", Line: 4, Column: 1, EndLine: 4},
+		}}
+	}
+	res, err := p.ConfirmSecrets(ctx, req("fine"))
+	if err != nil || len(res.Verdicts) != 2 || !res.Verdicts[0].Confirmed || res.Verdicts[0].Note != "checked" {
+		t.Fatalf("fine: %+v %v", res, err)
+	}
+	for _, tc := range []struct{ path, want string }{
+		{"leak", "trawl_confirm_secrets failed: cannot confirm *****"},
+		{"short", "1 secret verdicts for 2 candidates"},
+		{"loop", "exceeded its deadline"},
+	} {
+		_, err := p.ConfirmSecrets(ctx, req(tc.path))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want %q", tc.path, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), secret) {
+			t.Errorf("%s: the error holds the secret: %v", tc.path, err)
+		}
+	}
+	// The unfinished line is logged with the next one.
+	if _, err := p.ConfirmSecrets(ctx, req("fine")); err != nil {
+		t.Fatal(err)
+	}
+	analyze(ctx, p, "stderr", []byte("x"), 100)
+	if strings.Contains(logBuf.String(), secret) || strings.Contains(logBuf.String(), secret[:len(secret)/2]+"\n") {
+		t.Errorf("the log holds the secret:\n%s", logBuf.String())
+	}
+	if !strings.Contains(logBuf.String(), "got ***** to confirm") {
+		t.Errorf("the leaking line is not in the log, scrubbed:\n%s", logBuf.String())
+	}
 }

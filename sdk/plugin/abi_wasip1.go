@@ -260,6 +260,33 @@ func analyzeEnd() uint32 {
 	return emitJSON(res)
 }
 
+// ---- secrets: the host hands over the candidate matches of one file's scan. ----
+
+//go:wasmexport trawl_confirm_secrets
+func confirmSecrets(ptr, size uint32) (status uint32) {
+	if confirmer == nil {
+		return fail(errors.New("module registers no secret confirmer"))
+	}
+	var req sdk.SecretConfirmRequest
+	if err := json.Unmarshal(view(ptr, size), &req); err != nil {
+		return fail(fmt.Errorf("secret confirm request: %w", err))
+	}
+	defer func() {
+		// The panic value may hold a secret: it is not repeated.
+		if recover() != nil {
+			status = fail(errors.New("secret confirmer panicked"))
+		}
+	}()
+	res, err := confirmer.ConfirmSecrets(req)
+	if err != nil {
+		return fail(err)
+	}
+	if len(res.Verdicts) != len(req.Candidates) {
+		return fail(fmt.Errorf("secret confirmer gave %d verdicts for %d candidates", len(res.Verdicts), len(req.Candidates)))
+	}
+	return emitJSON(res)
+}
+
 // ---- formatters: the report streams in as begin, chunk..., end; output goes to the host. ----
 
 var (

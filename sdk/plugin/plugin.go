@@ -34,10 +34,22 @@ type Formatter interface {
 	Format(req sdk.FormatRequest, report *sdk.Report, w io.Writer) error
 }
 
+// SecretConfirmer confirms the candidate matches of a secrets analyzer's rules (an analyzer
+// whose manifest entry has secret_rules and confirm): the host runs the rules natively and
+// hands over only their matches in one file. The candidates hold raw secrets: never write
+// them to stdout, stderr or an error.
+type SecretConfirmer interface {
+	ConfirmSecrets(req sdk.SecretConfirmRequest) (sdk.SecretConfirmResult, error)
+}
+
 var (
 	analyzer  Analyzer
 	formatter Formatter
+	confirmer SecretConfirmer
 )
+
+// RegisterSecretConfirmer makes c the module's secret confirmer. Call it from init.
+func RegisterSecretConfirmer(c SecretConfirmer) { confirmer = c }
 
 // RegisterAnalyzer makes a the module's analyzer. Call it from init.
 func RegisterAnalyzer(a Analyzer) { analyzer = a }

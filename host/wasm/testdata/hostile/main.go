@@ -116,4 +116,43 @@ func end() uint32 {
 	return 0
 }
 
+// confirmSecrets misbehaves by the path of the request, with the raw secrets it was handed:
+// "leak" writes them to stderr, split across writes, and fails with them in its message;
+// "short" gives too few verdicts; "loop" never returns; anything else confirms all.
+//
+//go:wasmexport trawl_confirm_secrets
+func confirmSecrets(ptr, size uint32) uint32 {
+	req := string(unsafe.Slice((*byte)(unsafe.Pointer(uintptr(ptr))), size))
+	field := func(name string) string {
+		i := strings.Index(req, `"`+name+`":"`)
+		if i < 0 {
+			return ""
+		}
+		v := req[i+len(name)+4:]
+		return v[:strings.IndexByte(v, '"')]
+	}
+	n := strings.Count(req, `"rule_id"`)
+	switch field("path") {
+	case "leak":
+		secret := field("secret")
+		half := len(secret) / 2
+		os.Stderr.WriteString("got " + secret[:half])
+		os.Stderr.WriteString(secret[half:] + " to confirm\n")
+		os.Stderr.WriteString("unfinished line with " + secret)
+		emit("cannot confirm " + secret)
+		return 1
+	case "short":
+		n--
+	case "loop":
+		for {
+		}
+	}
+	v := make([]string, n)
+	for i := range v {
+		v[i] = `{"confirmed":true,"note":"checked"}`
+	}
+	emit(`{"verdicts":[` + strings.Join(v, ",") + `]}`)
+	return 0
+}
+
 func main() {}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+
+	"github.com/trawlscan/trawl/host/source/sourcetest"
+	"github.com/trawlscan/trawl/sdk"
+)
+
+// Planted secrets of the tests: shapes the built-in rules report, values made up here.
+const (
+	plantedAWS    = "AKIAZ7XQ3MLKPR5TWY2N"
+	plantedGitHub = "ghp_WCzAbbbWoQoEyJT8UPgzunzF2vSHHkJfLPUf"
+	plantedSlack  = "xoxb-5631365329-5631365329047-Sx2vSHHkJfLPUfWCzAbbbWoQ"
+	plantedEnvAWS = "AKIAQ3MLKPR5TWY2NZ7X"
+	plantedHist   = "ghp_7LTeIEv7AD8gnYMytIiJwNwPOKlSJZnO8IZ4"
+)
+
+var planted = []string{plantedAWS, plantedGitHub, plantedSlack, plantedEnvAWS, plantedHist}
+
+// secretsImage is an image whose first layer adds two files with secrets; the second
+// deletes one of them and replaces the other with the same content plus a new secret; its
+// config has a secret in ENV and one in the history.
+func secretsImage(t *testing.T) string {
+	t.Helper()
+	keep := "[default]\naws_access_key_id = " + plantedAWS + "\n"
+	img := sourcetest.Image(t,
+		sourcetest.AlpineLayer(t, "3.20.3"),
+		sourcetest.Layer(t,
+			sourcetest.File("srv/app/.env", "GITHUB_TOKEN="+plantedGitHub+"\n"),
+			sourcetest.File("root/.aws/credentials", keep),
+		),
+		sourcetest.Layer(t,
+			sourcetest.Whiteout("srv/app/.env"),
+			sourcetest.File("root/.aws/credentials", keep+"slack = "+plantedSlack+"\n"),
+		),
+	)
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf = cf.DeepCopy()
+	cf.Config.Env = append(cf.Config.Env, "PATH=/usr/bin", "AWS_ACCESS_KEY_ID="+plantedEnvAWS)
+	cf.Config.Labels = map[string]string{"org.opencontainers.image.title": "secrets test"}
+	cf.History = []v1.History{
+		{CreatedBy: "/bin/sh -c #(nop) ADD file:alpine in /"},
+		{CreatedBy: "/bin/sh -c git clone https://x-access-token:" + plantedHist + "@github.com/o/r.git"},
+		{CreatedBy: "/bin/sh -c rm srv/app/.env"},
+	}
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		t.Fatal(err)
+	}
+	return sourcetest.WriteDockerArchive(t, img)
+}
+
+// secretRows renders secrets as "rule path:line", then for images the layer ("layer N", or
+// "config" for the image config) and "deleted".
+func secretRows(rep *sdk.Report) []string {
+	var out []string
+	for _, s := range rep.Secrets {
+		row := fmt.Sprintf("%s %s:%d", s.RuleID, s.Location.Path, s.Location.Line)
+		if len(rep.Artifact.Layers) > 0 {
+			layer := "config"
+			for i, l := range rep.Artifact.Layers {
+				if l.DiffID == s.Location.LayerDiffID {
+					layer = fmt.Sprintf("layer %d", i+1)
+				}
+			}
+			row += " " + layer
+		}
+		if s.Deleted {
+			row += " deleted"
+		}
+		out = append(out, row)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestSecretsLayers: a secret added in one layer and deleted in the next is reported with
+// the layer that added it and marked deleted; one that later layers keep is reported once,
+// with its first layer; the image config's ENV and history are scanned.
+func TestSecretsLayers(t *testing.T) {
+	rep := scanJSON(t, exitOK, "image", "--input", secretsImage(t), "--skip-db")
+	want := []string{
+		"aws-access-key-id image-config:env:2 config",
+		"aws-access-key-id root/.aws/credentials:2 layer 2",
+		"github-pat image-config:history:2 config",
+		"github-pat srv/app/.env:1 layer 2 deleted",
+		"slack-bot-token root/.aws/credentials:3 layer 3",
+	}
+	if got := secretRows(rep); !reflect.DeepEqual(got, want) {
+		t.Errorf("secrets:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, s := range rep.Secrets {
+		if len(s.Fingerprint) != 32 || s.Analyzer != "secrets/secrets" || s.Title == "" || s.Category == "" {
+			t.Errorf("secret %+v lacks a field", s)
+		}
+	}
+}
+
+// TestSecretsNeverPrinted: the planted secrets appear in no report format, no log line and
+// no warning, by default; --show-secrets shows them in the reports, still never in the log.
+func TestSecretsNeverPrinted(t *testing.T) {
+	img := secretsImage(t)
+	dir := t.TempDir()
+	for _, show := range []bool{false, true} {
+		args := []string{"image", "--input", img, "--skip-db", "--debug", "-f", "table", "-f", "json=" + filepath.Join(dir, "r.json")}
+		if show {
+			args = append(args, "--show-secrets")
+		}
+		code, out, errOut := trawl(t, args...)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		report, err := os.ReadFile(filepath.Join(dir, "r.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(errOut, "level=") {
+			t.Fatalf("no debug log on stderr: %q", errOut)
+		}
+		for _, s := range planted {
+			if strings.Contains(errOut, s) {
+				t.Errorf("show %v: the log holds %s", show, s)
+			}
+			inReports := strings.Contains(out, s) || strings.Contains(string(report), s)
+			if !show && inReports {
+				t.Errorf("a report holds %s", s)
+			}
+		}
+		if show && !strings.Contains(string(report), plantedSlack) {
+			t.Error("--show-secrets: the JSON report does not show the secret")
+		}
+	}
+}
+
+// TestSecretsConfig: a configuration adds a rule, disables one, allows a path and a value,
+// and a baseline drops a finding by its fingerprint.
+func TestSecretsConfig(t *testing.T) {
+	tree := t.TempDir()
+	files := map[string]string{
+		"app/settings.py":      "ACME = 'acme_0123456789abcdef0123456789abcdef'\nAWS = '" + plantedAWS + "'\n",
+		"app/.env":             "GITHUB_TOKEN=" + plantedGitHub + "\nSLACK=" + plantedSlack + "\n",
+		"fixtures/tokens.txt":  "ghp_7LTeIEv7AD8gnYMytIiJwNwPOKlSJZnO8IZ4\n",
+		"app/allowed-value.sh": "export T=ghp_AAAAbbbbCCCCddddEEEEffffGGGGhhhhIIII\n",
+	}
+	for name, body := range files {
+		p := filepath.Join(tree, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all := scanJSON(t, exitOK, "fs", tree, "--skip-db")
+	var slackFP string
+	for _, s := range all.Secrets {
+		if s.RuleID == "slack-bot-token" {
+			slackFP = s.Fingerprint
+		}
+	}
+	if slackFP == "" {
+		t.Fatalf("no slack finding without a configuration: %v", secretRows(all))
+	}
+	cfgDir := t.TempDir()
+	os.WriteFile(filepath.Join(cfgDir, "baseline.txt"), []byte("# accepted: rotated on 2026-11-01\n"+slackFP+"\n"), 0o644)
+	cfg := filepath.Join(cfgDir, "secrets.yaml")
+	os.WriteFile(cfg, []byte(`rules:
+  - id: acme-token
+    title: ACME API token
+    category: saas
+    severity: HIGH
+    keywords: [acme_]
+    regex: '\b(acme_[0-9a-f]{32})\b'
+    secret_group: 1
+disable: [aws-access-key-id]
+allow:
+  paths: ['^fixtures/']
+  values: ['^ghp_AAAA']
+baseline: baseline.txt
+`), 0o644)
+	rep := scanJSON(t, exitOK, "fs", tree, "--skip-db", "--secret-config", cfg)
+	want := []string{"acme-token app/settings.py:1", "github-pat app/.env:1"}
+	if got := secretRows(rep); !reflect.DeepEqual(got, want) {
+		t.Errorf("with the configuration:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// A bad configuration is a usage error that points at the file and line.
+	bad := filepath.Join(cfgDir, "bad.yaml")
+	os.WriteFile(bad, []byte("rules:\n  - id: x\n    regex: '('\ndisable: []\n"), 0o644)
+	if code, _, errOut := trawl(t, "fs", tree, "--skip-db", "--secret-config", bad); code != exitUsage || !strings.Contains(errOut, "bad.yaml") {
+		t.Errorf("bad config: exit %d, %s", code, errOut)
+	}
+	os.WriteFile(bad, []byte("rules: []\ndisabled: [aws]\n"), 0o644)
+	if code, _, errOut := trawl(t, "fs", tree, "--skip-db", "--secret-config", bad); code != exitUsage || !strings.Contains(errOut, "line 2") {
+		t.Errorf("unknown key: exit %d, %s", code, errOut)
+	}
+	if code, _, errOut := trawl(t, "fs", tree, "--scanners", "vuln,secrets"); code != exitUsage || !strings.Contains(errOut, `unknown scanner "secrets"`) {
+		t.Errorf("bad scanner: exit %d, %s", code, errOut)
+	}
+}
+
+// TestSecretsNoFalsePositives: the corpus's Alpine root filesystems and its Debian image
+// hold no secret.
+func TestSecretsNoFalsePositives(t *testing.T) {
+	var layers []v1.Layer
+	for _, v := range []string{"3.10.9", "3.12.12", "3.18.9", "3.20.3"} {
+		layers = append(layers, sourcetest.AlpineLayer(t, v))
+	}
+	for i, l := range layers {
+		rep := scanJSON(t, exitOK, "image", "--input", sourcetest.WriteDockerArchive(t, sourcetest.Image(t, l)), "--skip-db", "--scanners", "secret")
+		if len(rep.Secrets) != 0 {
+			t.Errorf("alpine %d: %v", i, secretRows(rep))
+		}
+	}
+	rep := scanJSON(t, exitOK, "image", "--input", filepath.Join(sourcetest.Corpus(t), "images/debian-bookworm-minbase.tar"), "--skip-db", "--scanners", "secret")
+	if len(rep.Secrets) != 0 {
+		t.Errorf("debian minbase: %v", secretRows(rep))
+	}
+}
