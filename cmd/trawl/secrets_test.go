@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
 	"github.com/trawlscan/trawl/host/source/sourcetest"
+	"github.com/trawlscan/trawl/host/wasm/wasmtest"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -225,5 +227,46 @@ func TestSecretsNoFalsePositives(t *testing.T) {
 	rep := scanJSON(t, exitOK, "image", "--input", filepath.Join(sourcetest.Corpus(t), "images/debian-bookworm-minbase.tar"), "--skip-db", "--scanners", "secret")
 	if len(rep.Secrets) != 0 {
 		t.Errorf("debian minbase: %v", secretRows(rep))
+	}
+}
+
+// TestSecretsRulePack: a third-party plugin that carries secret rules (the hostile test
+// plugin, with an ACME rule) is used as the built-in one is: the host runs its rules and
+// the plugin confirms their matches; one that fails to confirm leaves its findings
+// reported, unconfirmed, and the scan incomplete.
+func TestSecretsRulePack(t *testing.T) {
+	m := hostileManifest("1.1", 2000)
+	m.Name = "acme-rules"
+	m.Analyzers = []sdk.AnalyzerSpec{{Name: "acme", Confirm: true, SecretRules: []sdk.SecretRule{{
+		ID: "acme-token", Title: "ACME token", Category: sdk.SecretCategorySaaS, Severity: sdk.SeverityHigh,
+		Keywords: []string{"acme_"}, Regex: `\b(acme_[0-9a-f]{32})\b`, SecretGroup: 1,
+		Examples: sdk.SecretExamples{Match: []string{"acme_0123456789abcdef0123456789abcdef"}},
+	}}}}
+	plugin := filepath.Join(t.TempDir(), "acme.wasm")
+	if err := os.WriteFile(plugin, wasmtest.Build(t, "../../host/wasm/testdata/hostile", m), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tree := t.TempDir()
+	os.WriteFile(filepath.Join(tree, "fine"), []byte("token = acme_0123456789abcdef0123456789abcdef\n"), 0o644)
+	rep := scanJSON(t, exitOK, "fs", tree, "--plugin", plugin, "--scanners", "secret")
+	if len(rep.Secrets) != 1 || rep.Secrets[0].Title != "ACME token (checked)" || rep.Secrets[0].Analyzer != "acme-rules/acme" {
+		t.Fatalf("secrets %+v", rep.Secrets)
+	}
+
+	// The hostile confirmer fails on a file named "leak": reported unconfirmed, exit 4.
+	os.Rename(filepath.Join(tree, "fine"), filepath.Join(tree, "leak"))
+	code, out, errOut := trawl(t, "fs", tree, "--plugin", plugin, "--scanners", "secret", "-f", "json")
+	if code != exitIncomplete {
+		t.Fatalf("exit %d, want %d: %s", code, exitIncomplete, errOut)
+	}
+	if strings.Contains(out+errOut, "acme_0123456789abcdef") {
+		t.Error("the secret was printed")
+	}
+	var unconfirmed sdk.Report
+	if err := json.Unmarshal([]byte(out), &unconfirmed); err != nil {
+		t.Fatal(err)
+	}
+	if len(unconfirmed.Secrets) != 1 || unconfirmed.Secrets[0].Title != "ACME token" || !strings.Contains(errOut, "secrets reported unconfirmed") {
+		t.Errorf("unconfirmed finding not reported: %+v\n%s", unconfirmed.Secrets, errOut)
 	}
 }
