@@ -104,11 +104,13 @@ func (s *Scanner) Scan(ctx context.Context, art *source.Artifact) (*sdk.Report, 
 	var ss *secretScanner
 	if s.secrets != nil {
 		var err error
-		if ss, err = newSecretScanner(s.analyzers, *s.secrets, s.log); err != nil {
+		if ss, err = newSecretScanner(ctx, s.analyzers, *s.secrets, s.log); err != nil {
 			return nil, err
 		}
 		if ss != nil {
 			w.ScanSecrets(ss)
+			// No worker outlives the scan, even one that ends in an error.
+			defer ss.wait()
 		}
 	}
 
@@ -140,7 +142,7 @@ func (s *Scanner) Scan(ctx context.Context, art *source.Artifact) (*sdk.Report, 
 	var found []sdk.Secret
 	if ss != nil {
 		var errs []sdk.FileError
-		found, errs = mergeSecrets(results)
+		found, errs = ss.merge(results)
 		m.errors = append(m.errors, errs...)
 		cfg, cerrs, raw := ss.imageConfig(ctx, art.Config)
 		ss.redactHistory(art.Info.Layers, raw)

@@ -1,12 +1,15 @@
 package scan
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -52,6 +55,18 @@ type secretScanner struct {
 	// calls counts the files whose candidates each plugin confirmed, for its status.
 	calls []atomic.Int64
 	log   *slog.Logger
+
+	// workers bounds the scans running at once (and so the copies of files held); wg waits
+	// for them; bufs recycles the copies.
+	workers chan struct{}
+	wg      sync.WaitGroup
+	bufs    sync.Pool
+	// found holds what each file gave, by layer index and path.
+	mu    sync.Mutex
+	found map[int]map[string]fileSecrets
+	// ctx is the scan's: workers outlive the walk of their layer, whose context ends
+	// with it.
+	ctx context.Context
 }
 
 // owns reports whether any rule run is plugin i's.
@@ -66,8 +81,9 @@ func (s *secretScanner) owns(i int) bool {
 
 // newSecretScanner compiles the rules of the analyzers that carry secret rules and of the
 // configuration. It returns nil when no rule is left.
-func newSecretScanner(plugins []*wasm.Plugin, opt SecretOptions, log *slog.Logger) (*secretScanner, error) {
-	s := &secretScanner{rules: map[string]secretRule{}, plugins: plugins, maxSize: secrets.DefaultMaxFileSize, show: opt.Show, calls: make([]atomic.Int64, len(plugins)), log: log}
+func newSecretScanner(ctx context.Context, plugins []*wasm.Plugin, opt SecretOptions, log *slog.Logger) (*secretScanner, error) {
+	s := &secretScanner{rules: map[string]secretRule{}, plugins: plugins, maxSize: secrets.DefaultMaxFileSize, show: opt.Show, calls: make([]atomic.Int64, len(plugins)), log: log,
+		workers: make(chan struct{}, runtime.GOMAXPROCS(0)), found: map[int]map[string]fileSecrets{}, ctx: ctx}
 	var base []sdk.SecretRule
 	for i, p := range plugins {
 		for _, a := range p.Manifest.Analyzers {
@@ -116,7 +132,18 @@ func newSecretScanner(plugins []*wasm.Plugin, opt SecretOptions, log *slog.Logge
 	return s, nil
 }
 
-func (s *secretScanner) Stream(path string, size int64) walk.SecretStream {
+// asyncMax is the largest file copied and scanned by a worker: scanning then runs on every
+// core while the walker reads on. Larger files are scanned as they stream, in the walker's
+// goroutine, in bounded memory.
+const asyncMax = 1 << 20
+
+// fileSecrets is what the scan of one file gave.
+type fileSecrets struct {
+	secrets []sdk.Secret
+	err     error
+}
+
+func (s *secretScanner) Stream(layer int, path string, size int64) walk.SecretStream {
 	if size > s.maxSize || size == 0 {
 		return nil
 	}
@@ -125,24 +152,105 @@ func (s *secretScanner) Stream(path string, size int64) walk.SecretStream {
 			return nil
 		}
 	}
-	return &secretStream{s: s, path: path, st: s.engine.NewStream(path, s.maxSize)}
+	if size <= asyncMax {
+		bp, _ := s.bufs.Get().(*[]byte)
+		if bp == nil {
+			b := make([]byte, 0, asyncMax)
+			bp = &b
+		}
+		return &bufferedStream{s: s, layer: layer, path: path, size: size, buf: bp}
+	}
+	return &secretStream{s: s, layer: layer, path: path, st: s.engine.NewStream(path, s.maxSize)}
 }
 
+// record keeps what the scan of a file gave.
+func (s *secretScanner) record(layer int, path string, found []sdk.Secret, err error) {
+	if len(found) == 0 && err == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.found[layer] == nil {
+		s.found[layer] = map[string]fileSecrets{}
+	}
+	s.found[layer][path] = fileSecrets{found, err}
+}
+
+// wait waits for the workers' scans.
+func (s *secretScanner) wait() { s.wg.Wait() }
+
+// secretStream scans a large file as it streams past.
 type secretStream struct {
-	s    *secretScanner
-	path string
-	st   *secrets.Stream
+	s     *secretScanner
+	layer int
+	path  string
+	st    *secrets.Stream
 }
 
 func (f *secretStream) Wants() bool        { return f.st.Wants() }
 func (f *secretStream) Write(chunk []byte) { f.st.Write(chunk) }
 
-func (f *secretStream) End(ctx context.Context) ([]sdk.Secret, error) {
+func (f *secretStream) End(ctx context.Context) {
 	found, err := f.st.Close()
-	if err != nil {
-		return nil, err
+	var out []sdk.Secret
+	if err == nil {
+		out, err = f.s.report(ctx, f.path, found)
 	}
-	return f.s.report(ctx, f.path, found)
+	f.s.record(f.layer, f.path, out, err)
+}
+
+// bufferedStream copies a small file, to be scanned by a worker.
+type bufferedStream struct {
+	s      *secretScanner
+	layer  int
+	path   string
+	size   int64
+	buf    *[]byte
+	binary bool
+}
+
+func (f *bufferedStream) Wants() bool { return !f.binary }
+
+func (f *bufferedStream) Write(chunk []byte) {
+	if f.binary {
+		return
+	}
+	b := *f.buf
+	if len(b) == 0 && bytes.IndexByte(chunk[:min(len(chunk), secrets.SniffSize)], 0) >= 0 {
+		// Binary: the engine would skip it; the copy is saved too.
+		f.binary = true
+		return
+	}
+	*f.buf = append(b, chunk[:min(int64(len(chunk)), f.size-int64(len(b)))]...)
+}
+
+func (f *bufferedStream) End(context.Context) {
+	s := f.s
+	ctx := s.ctx
+	if f.binary || len(*f.buf) == 0 {
+		f.release()
+		return
+	}
+	s.workers <- struct{}{}
+	s.wg.Add(1)
+	go func() {
+		defer func() {
+			f.release()
+			<-s.workers
+			s.wg.Done()
+		}()
+		found, err := s.engine.Scan(f.path, bytes.NewReader(*f.buf), s.maxSize)
+		var out []sdk.Secret
+		if err == nil {
+			out, err = s.report(ctx, f.path, found)
+		}
+		s.record(f.layer, f.path, out, err)
+	}()
+}
+
+func (f *bufferedStream) release() {
+	*f.buf = (*f.buf)[:0]
+	f.s.bufs.Put(f.buf)
 }
 
 // report turns the engine's findings in one file into report entries: values allowed by
@@ -366,27 +474,29 @@ func (s *secretScanner) redactHistory(layers []sdk.Layer, raw []string) {
 	}
 }
 
-// mergeSecrets gathers the secrets of every layer: a file's secrets stay in the image even
-// when a later layer deletes or replaces the file, so each is reported once, with the layer
-// that first had it, and marked deleted when the file as the image shows it no longer holds
-// it.
-func mergeSecrets(layers []*walk.LayerResult) ([]sdk.Secret, []sdk.FileError) {
+// merge gathers the secrets of every layer, once the workers are done: a file's secrets stay
+// in the image even when a later layer deletes or replaces the file, so each is reported
+// once, with the layer that first had it, and marked deleted when the file as the image
+// shows it no longer holds it.
+func (s *secretScanner) merge(layers []*walk.LayerResult) ([]sdk.Secret, []sdk.FileError) {
+	s.wait()
 	type version struct {
 		layer *walk.LayerResult
-		found *walk.Found
+		found fileSecrets
 	}
 	byPath := map[string][]version{}
 	var errs []sdk.FileError
 	for _, l := range layers {
-		for p, f := range l.Files {
-			if len(f.Secrets) > 0 {
+		for p, f := range s.found[l.Index] {
+			if len(f.secrets) > 0 {
 				byPath[p] = append(byPath[p], version{l, f})
 			}
-			if f.SecretErr != nil {
-				errs = append(errs, sdk.FileError{Analyzer: "secrets", Path: p, Message: f.SecretErr.Error()})
+			if f.err != nil {
+				errs = append(errs, sdk.FileError{Analyzer: "secrets", Path: p, Message: f.err.Error()})
 			}
 		}
 	}
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Path < errs[j].Path })
 	var out []sdk.Secret
 	for p, vs := range byPath {
 		sort.Slice(vs, func(i, j int) bool { return vs[i].layer.Index < vs[j].layer.Index })
@@ -402,22 +512,22 @@ func mergeSecrets(layers []*walk.LayerResult) ([]sdk.Secret, []sdk.FileError) {
 		if top >= 0 && !deletedAbove(layers, p, top) {
 			for _, v := range vs {
 				if v.layer.Index == top {
-					for _, s := range v.found.Secrets {
-						visible[s.Fingerprint] = true
+					for _, sec := range v.found.secrets {
+						visible[sec.Fingerprint] = true
 					}
 				}
 			}
 		}
 		seen := map[string]bool{}
 		for _, v := range vs {
-			for _, s := range v.found.Secrets {
-				if seen[s.Fingerprint] {
+			for _, sec := range v.found.secrets {
+				if seen[sec.Fingerprint] {
 					continue
 				}
-				seen[s.Fingerprint] = true
-				s.Location.LayerDiffID = v.layer.Info.DiffID
-				s.Deleted = !visible[s.Fingerprint]
-				out = append(out, s)
+				seen[sec.Fingerprint] = true
+				sec.Location.LayerDiffID = v.layer.Info.DiffID
+				sec.Deleted = !visible[sec.Fingerprint]
+				out = append(out, sec)
 			}
 		}
 	}

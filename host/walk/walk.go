@@ -32,10 +32,13 @@ type Session interface {
 }
 
 // SecretScanner scans files for secrets while they stream past, for the secrets analyzers'
-// rules (host/scan implements it over the native engine of host/secrets).
+// rules (host/scan implements it over the native engine of host/secrets). It keeps what it
+// finds itself, by layer and path, so that it may finish the work after the walker has
+// moved on.
 type SecretScanner interface {
-	// Stream begins scanning one regular file; nil when the file is not to be scanned.
-	Stream(path string, size int64) SecretStream
+	// Stream begins scanning one regular file of the layer with the given index; nil when
+	// the file is not to be scanned.
+	Stream(layer int, path string, size int64) SecretStream
 }
 
 // SecretStream is one file's secret scan.
@@ -43,8 +46,8 @@ type SecretStream interface {
 	// Wants is false once the scan needs no more of the file (binary, past the size limit).
 	Wants() bool
 	Write(chunk []byte)
-	// End returns the file's secrets, confirmed and redacted, or why they are not known.
-	End(ctx context.Context) ([]sdk.Secret, error)
+	// End says the file is complete (or could not be read to its end).
+	End(ctx context.Context)
 }
 
 // FileResult is what one plugin made of one file. Result is nil when Err is set.
@@ -60,10 +63,6 @@ type Found struct {
 	Path    string
 	Kind    source.Kind
 	Results []FileResult
-	// Secrets are what the secret scan found in the file (redacted); SecretErr says why the
-	// scan could not finish.
-	Secrets   []sdk.Secret
-	SecretErr error
 }
 
 // LayerResult is what the analyzers found in one layer, plus the whiteouts needed to merge
@@ -130,7 +129,7 @@ func (w *Walker) Layer(ctx context.Context, index int, layer source.Layer) (*Lay
 				res.Regular = map[string]bool{}
 			}
 			res.Regular[e.Path] = true
-			ss = w.secrets.Stream(e.Path, e.Size)
+			ss = w.secrets.Stream(index, e.Path, e.Size)
 		}
 		if len(wants) == 0 && ss == nil {
 			if e.Kind != source.Regular && w.matcher.Selects(e.Path) {
@@ -150,10 +149,7 @@ func (w *Walker) Layer(ctx context.Context, index int, layer source.Layer) (*Lay
 		}
 		found.Results = w.file(ctx, e, wants, sc, ss)
 		if ss != nil {
-			found.Secrets, found.SecretErr = ss.End(ctx)
-			if len(found.Secrets) > 0 || found.SecretErr != nil {
-				res.Files[e.Path] = found
-			}
+			ss.End(ctx)
 		}
 		for _, b := range sc.full {
 			w.sendBatch(ctx, b, res)
