@@ -144,6 +144,29 @@ func (p *prefilter) scan(buf []byte, hit []bool, want int) int {
 	return marked
 }
 
+// each calls fn for every keyword occurrence in buf, overlapping ones included, in the
+// order of their ends: end is the index after its last byte, rules the rules that have a
+// keyword ending there.
+func (p *prefilter) each(buf []byte, fn func(end int, rules []int32)) {
+	s := uint32(0)
+	delta, class, start := p.delta, &p.class, &p.start
+	for i := 0; i < len(buf); i++ {
+		if s == 0 {
+			for i < len(buf) && !start[buf[i]] {
+				i++
+			}
+			if i == len(buf) {
+				break
+			}
+		}
+		s = delta[s+uint32(class[buf[i]])]
+		if s&acceptFlag != 0 {
+			s &^= acceptFlag
+			fn(i+1, p.rules[s/p.nclass])
+		}
+	}
+}
+
 func lower(c byte) byte {
 	if c >= 'A' && c <= 'Z' {
 		return c + 'a' - 'A'

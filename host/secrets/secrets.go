@@ -1,8 +1,9 @@
 // Package secrets is the host's native secret-detection engine. Rules are data
 // (sdk.SecretRule); the engine runs them over file contents as streams: a case-insensitive
 // keyword prefilter (one Aho-Corasick pass), then, for the rules whose keywords occur, the
-// RE2 regex; candidates then pass the rule's secret group, entropy, allow regexes,
-// stopwords and inline `trawl:allow` comments. Findings carry the raw secret: callers
+// RE2 regex, over the regions around the keyword hits where that provably finds every
+// match (regions.go), else over the whole window; candidates then pass the rule's secret
+// group, entropy, allow regexes, stopwords and inline `trawl:allow` comments. Findings carry the raw secret: callers
 // redact (Redact) before anything leaves the host's memory.
 package secrets
 
@@ -66,8 +67,27 @@ type Engine struct {
 	// window and overlap are DefaultWindow and DefaultOverlap; tests shrink them. window
 	// must exceed 2*overlap.
 	window, overlap int
-	bufs            sync.Pool
+	// whole: every regex runs over whole windows (tests: the reference region scanning is
+	// checked against).
+	whole bool
+	// scratch holds *scratch: a window and the region lists.
+	scratch sync.Pool
 }
+
+// scratch is the memory one Stream borrows from its engine.
+type scratch struct {
+	buf   []byte
+	open  []span // per rule: the region being extended (b == 0: none)
+	regs  []span // the closed regions, each rule's in order
+	count []int  // per rule: matches seen in the window, for the MaxFindings cap
+}
+
+// span is the region [a, b) of a window where rule's regex runs.
+type span struct{ rule, a, b int32 }
+
+// maxRegions bounds the regions of one window (the memory they take); past it, the window
+// is scanned whole.
+const maxRegions = 1 << 15
 
 type rule struct {
 	id        string
@@ -77,6 +97,10 @@ type rule struct {
 	allow     []*regexp.Regexp
 	paths     []*regexp.Regexp
 	stopwords []string // lower-cased
+	// regional: the regex runs only over [end-lo, end+hi) around each keyword hit ending at
+	// end (see regions.go).
+	regional bool
+	lo, hi   int
 }
 
 // Compile validates the rules (sdk.SecretRule.Validate, and unique ids) and compiles them.
@@ -94,6 +118,14 @@ func Compile(rules []sdk.SecretRule) (*Engine, error) {
 		}
 		seen[r.ID] = true
 		cr := rule{id: r.ID, re: regexp.MustCompile(r.Regex), group: r.SecretGroup, entropy: r.Entropy}
+		if rc := analyzeRegex(r.Regex, r.Keywords); rc.ok {
+			longest := 0
+			for _, k := range r.Keywords {
+				longest = max(longest, len(k))
+			}
+			// One byte of context beyond the reach of a match on each side.
+			cr.regional, cr.lo, cr.hi = true, longest+rc.before+1, rc.after+1
+		}
 		for _, a := range r.Allow.Regexes {
 			cr.allow = append(cr.allow, regexp.MustCompile(a))
 		}
@@ -116,11 +148,12 @@ func Compile(rules []sdk.SecretRule) (*Engine, error) {
 // returns the findings of that part and ErrTruncated. A file with a NUL byte in its first
 // SniffSize bytes is binary: no findings. Memory is bounded by the window size.
 //
-// Where regexes run: the prefilter runs over each window; a rule's regex then runs over
-// the whole window when one of the rule's keywords occurs anywhere in it. (Running it only
-// around keyword hits would need a bound on how far before and after its keyword a match
-// may reach, which unbounded patterns such as `\s*` do not give; for the typical 2-50 KB
-// source file the window is the whole file either way.)
+// Where regexes run: the prefilter runs over each window and finds the rules with a
+// keyword in it; the others do not run there. A rule whose matches provably contain one
+// of its keywords and reach a bounded distance around it (most rules: regions.go) runs
+// only over the regions around its keyword hits, with the same findings as over the whole
+// window; on keyword-dense source text that is most of the speed. The other rules (an
+// unbounded `\s*` next to the keyword, say) run over the whole window.
 func (e *Engine) Scan(path string, r io.Reader, maxSize int64) ([]Finding, error) {
 	s := e.NewStream(path, maxSize)
 	var chunk [32 << 10]byte
@@ -153,7 +186,7 @@ func (e *Engine) Scan(path string, r io.Reader, maxSize int64) ([]Finding, error
 // memory (from the engine's pool) until Close.
 type Stream struct {
 	st      scanState
-	buf     *[]byte
+	sc      *scratch
 	end     int   // bytes in the window
 	first   bool  // the window is the file's first
 	sniffed bool  // the file's start was checked for NUL bytes
@@ -172,18 +205,24 @@ func (e *Engine) NewStream(path string, maxSize int64) *Stream {
 	for i := range e.rules {
 		if !e.rules[i].pathAllowed(path) {
 			s.st.active = append(s.st.active, i)
+			if e.rules[i].regional && !e.whole {
+				if s.st.isRegional == nil {
+					s.st.isRegional = make([]bool, len(e.rules))
+				}
+				s.st.isRegional[i] = true
+				s.st.regional = append(s.st.regional, int32(i))
+			}
 		}
 	}
 	if len(s.st.active) == 0 {
 		s.closed = true
 		return s
 	}
-	bp, _ := e.bufs.Get().(*[]byte)
-	if bp == nil || len(*bp) != e.window {
-		b := make([]byte, e.window)
-		bp = &b
+	sc, _ := e.scratch.Get().(*scratch)
+	if sc == nil || len(sc.buf) != e.window {
+		sc = &scratch{buf: make([]byte, e.window), open: make([]span, len(e.rules)), count: make([]int, len(e.rules))}
 	}
-	s.buf = bp
+	s.sc, s.st.sc = sc, sc
 	return s
 }
 
@@ -201,7 +240,7 @@ func (s *Stream) Write(p []byte) {
 		s.truncated = true
 	}
 	s.total += int64(len(p))
-	buf := *s.buf
+	buf := s.sc.buf
 	for len(p) > 0 {
 		n := copy(buf[s.end:], p)
 		s.end += n
@@ -222,14 +261,14 @@ func (s *Stream) Write(p []byte) {
 
 func (s *Stream) sniff() {
 	s.sniffed = true
-	s.binary = bytes.IndexByte((*s.buf)[:min(s.end, SniffSize)], 0) >= 0
+	s.binary = bytes.IndexByte(s.sc.buf[:min(s.end, SniffSize)], 0) >= 0
 }
 
 // window scans the full window (eof: the last one, whatever its fill) and, unless eof,
 // carries its last 2*overlap bytes into the next: overlap of context, then the unowned
 // tail.
 func (s *Stream) window(eof bool) {
-	buf, ov := (*s.buf)[:s.end], s.st.e.overlap
+	buf, ov := s.sc.buf[:s.end], s.st.e.overlap
 	if !s.sniffed {
 		// A window smaller than SniffSize (tests shrink it): its first fill is the start.
 		s.sniff()
@@ -263,7 +302,7 @@ func (s *Stream) Close() ([]Finding, error) {
 		return s.st.found, nil
 	}
 	s.closed = true
-	defer s.st.e.bufs.Put(s.buf)
+	defer s.st.e.scratch.Put(s.sc)
 	if s.end > 0 && !s.binary {
 		s.window(true)
 	}
@@ -281,14 +320,18 @@ func (s *Stream) Close() ([]Finding, error) {
 // absolute offset of the last newline before pos (-1: none).
 type scanState struct {
 	e      *Engine
+	sc     *scratch
 	active []int
 	hit    []bool
-	found  []Finding
-	start  int64 // absolute offset of buf[0]
-	pos    int64
-	line   int
-	lastNL int64
-	cands  []candidate
+	// regional are the active rules scanned by regions, by index (isRegional: by rule).
+	regional   []int32
+	isRegional []bool
+	found      []Finding
+	start      int64 // absolute offset of buf[0]
+	pos        int64
+	line       int
+	lastNL     int64
+	cands      []candidate
 }
 
 type candidate struct {
@@ -325,29 +368,36 @@ func (st *scanState) window(buf []byte, ownFrom, ownTo int) {
 	for _, i := range st.active {
 		st.hit[i] = false
 	}
-	if e.pf.scan(buf, st.hit, len(st.active)) == 0 {
+	var marked int
+	regions := len(st.regional) > 0 && !hasSpoiler(buf)
+	if regions {
+		marked, regions = st.collect(buf)
+	} else {
+		marked = e.pf.scan(buf, st.hit, len(st.active))
+	}
+	if marked == 0 {
 		return
 	}
 	st.cands = st.cands[:0]
 	for _, ri := range st.active {
-		if !st.hit[ri] {
+		if !st.hit[ri] || regions && st.isRegional[ri] {
 			continue
 		}
-		r := &e.rules[ri]
-		for _, loc := range r.re.FindAllSubmatchIndex(buf, MaxFindings) {
-			s, end := loc[0], loc[1]
-			if s < ownFrom || s >= ownTo || end == s {
+		st.keep(buf, ri, 0, e.rules[ri].re.FindAllSubmatchIndex(buf, MaxFindings), ownFrom, ownTo)
+	}
+	if regions {
+		count := st.sc.count
+		clear(count)
+		for _, sp := range st.sc.regs {
+			// The whole window's FindAll stops after MaxFindings matches of a rule: so do
+			// its regions together, which meet the same matches in the same order.
+			left := MaxFindings - count[sp.rule]
+			if left <= 0 {
 				continue
 			}
-			gs, ge := loc[2*r.group], loc[2*r.group+1]
-			if gs < 0 || ge == gs {
-				continue
-			}
-			secret := buf[gs:ge]
-			if !r.keep(secret) || allowedInline(buf, s, end) {
-				continue
-			}
-			st.cands = append(st.cands, candidate{rule: ri, start: s, end: end, secret: secret})
+			locs := e.rules[sp.rule].re.FindAllSubmatchIndex(buf[sp.a:sp.b], left)
+			count[sp.rule] += len(locs)
+			st.keep(buf, int(sp.rule), int(sp.a), locs, ownFrom, ownTo)
 		}
 	}
 	slices.SortFunc(st.cands, func(a, b candidate) int {
@@ -371,6 +421,102 @@ func (st *scanState) window(buf []byte, ownFrom, ownTo int) {
 			Match:   string(m),
 		})
 	}
+}
+
+// keep adds to the candidates the matches locs of rule ri, found at offset off of buf,
+// that start in [ownFrom, ownTo) and pass the rule's filters.
+func (st *scanState) keep(buf []byte, ri, off int, locs [][]int, ownFrom, ownTo int) {
+	r := &st.e.rules[ri]
+	for _, loc := range locs {
+		s, end := loc[0]+off, loc[1]+off
+		if s < ownFrom || s >= ownTo || end == s {
+			continue
+		}
+		gs, ge := loc[2*r.group], loc[2*r.group+1]
+		if gs < 0 || ge == gs {
+			continue
+		}
+		secret := buf[gs+off : ge+off]
+		if !r.keep(secret) || allowedInline(buf, s, end) {
+			continue
+		}
+		st.cands = append(st.cands, candidate{rule: ri, start: s, end: end, secret: secret})
+	}
+}
+
+// collect runs the prefilter over buf, marking in hit the rules with a keyword there and
+// building the regions of the regional rules, merged, in sc.regs. It returns how many
+// rules it marked, and false when the regions are too many to keep (the window is then
+// scanned whole).
+func (st *scanState) collect(buf []byte) (marked int, ok bool) {
+	sc, rules, hit, isRegional := st.sc, st.e.rules, st.hit, st.isRegional
+	sc.regs = sc.regs[:0]
+	for _, r := range st.regional {
+		sc.open[r].b = 0
+	}
+	ok = true
+	n := len(buf)
+	st.e.pf.each(buf, func(end int, rs []int32) {
+		for _, r := range rs {
+			if !hit[r] {
+				hit[r] = true
+				marked++
+			}
+			if !ok || !isRegional[r] {
+				continue
+			}
+			cr := &rules[r]
+			a := runeStart(buf, max(end-cr.lo, 0))
+			b := min(end+cr.hi, n)
+			o := &sc.open[r]
+			if o.b > 0 && a <= int(o.b) {
+				// Region starts grow with end (runeStart too), so merging with the last
+				// one merges all that overlap.
+				o.b = int32(max(int(o.b), b))
+				continue
+			}
+			if o.b > 0 {
+				if len(sc.regs) == maxRegions {
+					ok = false
+					continue
+				}
+				sc.regs = append(sc.regs, *o)
+			}
+			*o = span{rule: r, a: int32(a), b: int32(b)}
+		}
+	})
+	if !ok {
+		return marked, false
+	}
+	for _, r := range st.regional {
+		if sc.open[r].b > 0 {
+			sc.regs = append(sc.regs, sc.open[r])
+		}
+	}
+	return marked, true
+}
+
+// runeStart moves i back to a rune start of the window's UTF-8 decoding: the lead or
+// ASCII byte of the sequence holding buf[i], or i itself when buf[i] is a continuation byte
+// preceded by three more (no valid sequence covers it: it decodes alone).
+func runeStart(buf []byte, i int) int {
+	for k := 0; k < utf8.UTFMax && k <= i; k++ {
+		if buf[i-k]&0xC0 != 0x80 {
+			return i - k
+		}
+	}
+	return i
+}
+
+// hasSpoiler reports whether buf holds a rune that (?i) matches as an ASCII letter but
+// the prefilter does not (regions.go).
+func hasSpoiler(buf []byte) bool {
+	for _, s := range spoilers {
+		if bytes.Contains(buf, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // pathAllowed reports whether the rule skips the file.

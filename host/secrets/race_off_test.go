@@ -1,0 +1,5 @@
+//go:build !race
+
+package secrets_test
+
+const raceEnabled = false
