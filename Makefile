@@ -61,6 +61,7 @@ bench: build
 	$(GO) test -run="^$$" -bench='BenchmarkBuiltinModules/.*/empty-call' ./host/wasm/
 	$(GO) test -run="^$$" -bench='BenchmarkWasmVsNative' ./plugins/os/ ./plugins/lang/
 	$(GO) run ./internal/tools/bench -trawl $(BIN)
+	$(GO) run ./internal/tools/secretsbench -trawl $(BIN)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '/testdata/')); \
