@@ -202,6 +202,20 @@ func (in *instance) explain(parent, cctx context.Context, name string, err error
 	return fmt.Errorf("plugin %s: %s trapped: %s", pl, name, msg)
 }
 
+// acquireFor takes an instance for a call whose request is req, encoded.
+func (p *Plugin) acquireFor(ctx context.Context, req any) (*instance, []byte, error) {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := p.acquire(ctx)
+	if err != nil {
+		p.recordFailure(err)
+		return nil, nil, err
+	}
+	return in, body, nil
+}
+
 // FileSession streams one file into one plugin instance.
 type FileSession struct {
 	p    *Plugin
@@ -211,14 +225,8 @@ type FileSession struct {
 
 // BeginFile starts analysing one file. The session holds an instance until End or Abort.
 func (p *Plugin) BeginFile(ctx context.Context, req sdk.FileRequest) (*FileSession, error) {
-	in, err := p.acquire(ctx)
+	in, body, err := p.acquireFor(ctx, req)
 	if err != nil {
-		p.recordFailure(err)
-		return nil, err
-	}
-	body, err := json.Marshal(req)
-	if err != nil {
-		p.release(in, true)
 		return nil, err
 	}
 	if _, _, err := in.call(ctx, "trawl_analyze_begin", body, true); err != nil {
@@ -297,14 +305,8 @@ func (p *Plugin) fail(in *instance, err error) {
 
 // Format renders a report (the JSON report document) in one of the plugin's formats.
 func (p *Plugin) Format(ctx context.Context, req sdk.FormatRequest, report []byte) ([]byte, error) {
-	in, err := p.acquire(ctx)
+	in, body, err := p.acquireFor(ctx, req)
 	if err != nil {
-		p.recordFailure(err)
-		return nil, err
-	}
-	body, err := json.Marshal(req)
-	if err != nil {
-		p.release(in, true)
 		return nil, err
 	}
 	if _, _, err := in.call(ctx, "trawl_format_begin", body, true); err != nil {
@@ -341,14 +343,8 @@ func (p *Plugin) ConfirmSecrets(ctx context.Context, req sdk.SecretConfirmReques
 		}
 		return errors.New(scrubSecrets(err.Error(), secrets))
 	}
-	in, err := p.acquire(ctx)
+	in, body, err := p.acquireFor(ctx, req)
 	if err != nil {
-		p.recordFailure(err)
-		return nil, err
-	}
-	body, err := json.Marshal(req)
-	if err != nil {
-		p.release(in, true)
 		return nil, err
 	}
 	in.log.setScrub(secrets)
