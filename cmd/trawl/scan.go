@@ -42,7 +42,7 @@ type scanFlags struct {
 
 func (f *scanFlags) register(c *cobra.Command) {
 	fl := c.Flags()
-	fl.StringArrayVarP(&f.formats, "format", "f", []string{"table"}, "report format, FORMAT or FORMAT=FILE; repeat for several reports (formats: table, json)")
+	fl.StringArrayVarP(&f.formats, "format", "f", []string{"table"}, "report format, FORMAT or FORMAT=FILE; repeat for several reports (formats: table, json, sarif, gitlab-container-scanning, gitlab-dependency-scanning, gitlab-secret-detection, cyclonedx, spdx, and those of installed plugins)")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file instead of stdout (for a --format without =FILE)")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "do not draw progress (it is drawn only on a terminal)")
 	fl.DurationVar(&f.timeout, "timeout", 10*time.Minute, "give up the whole scan after this long")

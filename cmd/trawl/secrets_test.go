@@ -110,13 +110,18 @@ func TestSecretsLayers(t *testing.T) {
 	}
 }
 
-// TestSecretsNeverPrinted: the planted secrets appear in no report format, no log line and
-// no warning, by default; --show-secrets shows them in the reports, still never in the log.
+// TestSecretsNeverPrinted: the planted secrets appear in no report format (table, JSON,
+// SARIF, the GitLab reports, the SBOMs), no log line and no warning, by default; --show-secrets shows
+// them in the reports, still never in the log.
 func TestSecretsNeverPrinted(t *testing.T) {
 	img := secretsImage(t)
 	dir := t.TempDir()
+	formats := []string{"json", "sarif", "gitlab-container-scanning", "gitlab-dependency-scanning", "gitlab-secret-detection", "cyclonedx", "spdx"}
 	for _, show := range []bool{false, true} {
-		args := []string{"image", "--input", img, "--skip-db", "--debug", "-f", "table", "-f", "json=" + filepath.Join(dir, "r.json")}
+		args := []string{"image", "--input", img, "--skip-db", "--debug", "-f", "table"}
+		for _, f := range formats {
+			args = append(args, "-f", f+"="+filepath.Join(dir, f))
+		}
 		if show {
 			args = append(args, "--show-secrets")
 		}
@@ -124,9 +129,13 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
-		report, err := os.ReadFile(filepath.Join(dir, "r.json"))
-		if err != nil {
-			t.Fatal(err)
+		var report []byte
+		for _, f := range formats {
+			b, err := os.ReadFile(filepath.Join(dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			report = append(report, b...)
 		}
 		if !strings.Contains(errOut, "level=") {
 			t.Fatalf("no debug log on stderr: %q", errOut)

@@ -1,10 +1,12 @@
 // Command formatters is trawl's first-party formatter plugin: one WebAssembly module that
-// writes the report in every built-in format ("json", "table"; later "sarif", "gitlab",
-// "cyclonedx", "spdx").
+// writes the report in every built-in format: "json", "table", "sarif", the GitLab security
+// reports ("gitlab-container-scanning", "gitlab-dependency-scanning",
+// "gitlab-secret-detection") and the SBOMs "cyclonedx" (1.6 JSON) and "spdx" (2.3 JSON).
 //
 // The formats share one module because each Go wasm module carries its own Go runtime and
 // takes seconds to compile cold; one module per format would multiply that. The formats
-// themselves are plain Go packages (jsonreport, table), tested natively.
+// themselves are plain Go packages (jsonreport, table, sarif, gitlab, cyclonedx, spdx),
+// tested natively.
 //
 // Build and pack:
 //
@@ -17,7 +19,11 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/trawlscan/trawl/plugins/formatters/cyclonedx"
+	"github.com/trawlscan/trawl/plugins/formatters/gitlab"
 	"github.com/trawlscan/trawl/plugins/formatters/jsonreport"
+	"github.com/trawlscan/trawl/plugins/formatters/sarif"
+	"github.com/trawlscan/trawl/plugins/formatters/spdx"
 	"github.com/trawlscan/trawl/plugins/formatters/table"
 	"github.com/trawlscan/trawl/sdk"
 	"github.com/trawlscan/trawl/sdk/plugin"
@@ -25,8 +31,14 @@ import (
 
 // Format names, as manifest.json lists them.
 const (
-	formatJSON  = "json"
-	formatTable = "table"
+	formatJSON      = "json"
+	formatTable     = "table"
+	formatSARIF     = "sarif"
+	formatGitLabCS  = "gitlab-container-scanning"
+	formatGitLabDS  = "gitlab-dependency-scanning"
+	formatGitLabSD  = "gitlab-secret-detection"
+	formatCycloneDX = "cyclonedx"
+	formatSPDX      = "spdx"
 )
 
 // formatters dispatches on the format the user asked for.
@@ -38,8 +50,20 @@ func (formatters) Format(req sdk.FormatRequest, report *sdk.Report, w io.Writer)
 		return jsonreport.Write(w, report)
 	case formatTable:
 		return table.Write(w, report, table.Options{Color: req.Color})
+	case formatSARIF:
+		return sarif.Write(w, report)
+	case formatGitLabCS:
+		return gitlab.Write(w, report, gitlab.ContainerScanning)
+	case formatGitLabDS:
+		return gitlab.Write(w, report, gitlab.DependencyScanning)
+	case formatGitLabSD:
+		return gitlab.Write(w, report, gitlab.SecretDetection)
+	case formatCycloneDX:
+		return cyclonedx.Write(w, report)
+	case formatSPDX:
+		return spdx.Write(w, report)
 	}
-	return errors.New("unknown format " + strconv.Quote(req.Format) + ": this module writes " + formatJSON + " and " + formatTable)
+	return errors.New("unknown format " + strconv.Quote(req.Format))
 }
 
 // A reactor module never runs main: the formatter is registered when the runtime starts.

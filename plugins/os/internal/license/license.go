@@ -8,6 +8,8 @@ package license
 
 import (
 	"strings"
+
+	"github.com/trawlscan/trawl/plugins/internal/spdxid"
 )
 
 // Normalize returns raw as an SPDX license expression when every license in it maps to an
@@ -411,8 +413,8 @@ func lookupLicense(words []token) (string, bool) {
 	if id, ok := licenseRef(w); ok {
 		return id, true
 	}
-	if id, ok := spdxLicense(w); ok {
-		if r, ok := gnuReplacement(id); ok {
+	if id, ok := spdxid.License(w); ok {
+		if r, ok := spdxid.GNUReplacement(id); ok {
 			return r, true
 		}
 		return id, true
@@ -425,7 +427,7 @@ func lookupLicense(words []token) (string, bool) {
 		return id, true
 	}
 	if plus {
-		if id, ok := spdxLicense(base); ok {
+		if id, ok := spdxid.License(base); ok {
 			return orLater(id)
 		}
 	}
@@ -433,7 +435,7 @@ func lookupLicense(words []token) (string, bool) {
 		if plus {
 			return orLater(id)
 		}
-		if r, ok := gnuReplacement(id); ok {
+		if r, ok := spdxid.GNUReplacement(id); ok {
 			return r, true
 		}
 		return id, true
@@ -446,12 +448,12 @@ func lookupLicense(words []token) (string, bool) {
 // for other licenses. Ids that carry their own version range (-only, -or-later) or a '+'
 // already have none.
 func orLater(id string) (string, bool) {
-	if r, ok := gnuReplacement(id + "+"); ok {
+	if r, ok := spdxid.GNUReplacement(id + "+"); ok {
 		return r, true
 	}
-	if r, ok := gnuReplacement(id); ok {
+	if r, ok := spdxid.GNUReplacement(id); ok {
 		if base, ok := strings.CutSuffix(r, "-only"); ok {
-			return spdxLicense(base + "-or-later")
+			return spdxid.License(base + "-or-later")
 		}
 		return "", false
 	}
@@ -499,7 +501,7 @@ func dep5Name(base string, plus bool) (string, bool) {
 	} else {
 		b.WriteString("-only")
 	}
-	return spdxLicense(b.String())
+	return spdxid.License(b.String())
 }
 
 // twoPartVersion turns "2", "2.1", "2.0.0" into "2.0", "2.1", "2.0"; false for anything
@@ -537,7 +539,7 @@ func padVersion(base string) (string, bool) {
 	if i <= 0 || !isDigits(base[i+1:]) {
 		return "", false
 	}
-	return spdxLicense(base + ".0")
+	return spdxid.License(base + ".0")
 }
 
 // licenseRef validates and canonicalises "LicenseRef-x" and "DocumentRef-y:LicenseRef-x"
@@ -583,7 +585,7 @@ func isIDString(s string) bool {
 func lookupException(words []token) (string, bool) {
 	if len(words) == 1 {
 		w := words[0].text
-		if id, ok := spdxException(w); ok {
+		if id, ok := spdxid.Exception(w); ok {
 			return id, true
 		}
 		if hasPrefixFold(w, "AdditionRef-") && isIDString(w[len("AdditionRef-"):]) {
@@ -595,4 +597,11 @@ func lookupException(words []token) (string, bool) {
 	}
 	id, ok := legacyExceptions[foldPhrase(words)]
 	return id, ok
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }

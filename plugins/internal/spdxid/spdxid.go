@@ -1,11 +1,19 @@
-package license
+// Package spdxid looks up SPDX license and exception identifiers of the SPDX License List,
+// case-insensitively, for the plugins that turn what packages declare into SPDX (the OS
+// package analyzers) and that write SPDX and CycloneDX documents (the formatters). The
+// list is generated into spdx_ids.go from github.com/github/go-spdx/v2, which the plugins do
+// not import: its maps and regexes would add to every module that carries them.
+package spdxid
 
 import (
 	"strings"
 	"sync"
 )
 
-//go:generate go run ../../../../internal/tools/spdxlist
+//go:generate go run ../../../internal/tools/spdxlist
+
+// ListVersion is the SPDX License List version of the identifiers.
+const ListVersion = spdxListVersion
 
 // idList is one of the generated '|'-separated constants, split once on first use. The
 // pieces share the constant's memory; lookups are binary searches that fold ASCII case.
@@ -20,6 +28,23 @@ var (
 	exceptions = &idList{src: exceptionIDs}
 	gnuRepl    = &idList{src: deprecatedGNU} // "old=new" pairs, sorted by old
 )
+
+// License returns the canonical spelling of an SPDX license identifier (active or
+// deprecated), matched case-insensitively.
+func License(s string) (string, bool) { return licenses.find(s) }
+
+// Exception returns the canonical spelling of an SPDX exception identifier.
+func Exception(s string) (string, bool) { return exceptions.find(s) }
+
+// GNUReplacement returns the -only or -or-later identifier that replaced a deprecated GNU
+// identifier ("GPL-2.0" → "GPL-2.0-only", "GPL-2.0+" → "GPL-2.0-or-later").
+func GNUReplacement(s string) (string, bool) {
+	e, ok := gnuRepl.find(s)
+	if !ok {
+		return "", false
+	}
+	return e[strings.IndexByte(e, '=')+1:], true
+}
 
 // find returns the entry whose key (the part before '=', or all of it) equals key but for
 // ASCII case.
@@ -74,21 +99,4 @@ func lower(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
-}
-
-// spdxLicense returns the canonical spelling of an SPDX license identifier (active or
-// deprecated), matched case-insensitively.
-func spdxLicense(s string) (string, bool) { return licenses.find(s) }
-
-// spdxException returns the canonical spelling of an SPDX exception identifier.
-func spdxException(s string) (string, bool) { return exceptions.find(s) }
-
-// gnuReplacement returns the -only or -or-later identifier that replaced a deprecated GNU
-// identifier ("GPL-2.0" → "GPL-2.0-only", "GPL-2.0+" → "GPL-2.0-or-later").
-func gnuReplacement(s string) (string, bool) {
-	e, ok := gnuRepl.find(s)
-	if !ok {
-		return "", false
-	}
-	return e[strings.IndexByte(e, '=')+1:], true
 }

@@ -2,7 +2,7 @@
 
 // Source: github.com/github/go-spdx/v2 (MIT), SPDX License List 3.29.0.
 
-package license
+package spdxid
 
 // spdxListVersion is the SPDX License List version of the identifiers below.
 const spdxListVersion = "3.29.0"
