@@ -17,10 +17,11 @@ import (
 	"github.com/trawlscan/trawl/sdk"
 )
 
-// The differential tests check region scanning against whole-window scanning (the
-// engine's reference mode), with the real rules, on text made to be hard for it: dense
-// with every rule's keywords and examples, long runs that stretch matches to their
-// bounds, CRLF, non-ASCII and invalid UTF-8, and the runes that fold to ASCII letters.
+// The differential tests check anchored and region scanning, through Scan and ScanBytes,
+// against whole-window scanning (the engine's reference mode), with the real rules, on
+// text made to be hard for them: dense with every rule's keywords and examples, long runs
+// that stretch matches to their bounds, CRLF, non-ASCII and invalid UTF-8, and the runes
+// that fold to ASCII letters.
 
 func realEngines(t testing.TB, window, overlap int) (opt, ref *secrets.Engine) {
 	t.Helper()
@@ -50,6 +51,10 @@ func compare(t testing.TB, opt, ref *secrets.Engine, path string, content []byte
 	}
 	if werr != gerr || !reflect.DeepEqual(got, want) {
 		t.Fatalf("%s: regions differ from whole windows (err %v, want %v)\ngot\n%s\nwant\n%s", path, gerr, werr, dumpF(got), dumpF(want))
+	}
+	got, gerr = opt.ScanBytes(path, content, 0)
+	if werr != gerr || !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s: ScanBytes differs from whole windows (err %v, want %v)\ngot\n%s\nwant\n%s", path, gerr, werr, dumpF(got), dumpF(want))
 	}
 	return len(want)
 }

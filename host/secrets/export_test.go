@@ -5,8 +5,8 @@ package secrets
 // BenchTree is benchTree, for the benchmarks over the real rules.
 func BenchTree(dense bool) (paths []string, files [][]byte, planted int) { return benchTree(dense) }
 
-// Reach returns, for each rule scanned by regions, how far around a keyword hit's end its
-// regions reach: [end-lo, end+hi).
+// Reach returns, for each rule scanned by regions, how far around a keyword hit [start, end) its
+// regions reach: [start-lo, end+hi).
 func Reach(e *Engine) map[string][2]int {
 	m := map[string][2]int{}
 	for _, r := range e.rules {
@@ -25,3 +25,14 @@ func WholeWindows(e *Engine) *Engine {
 
 // SetWindow shrinks e's windows.
 func SetWindow(e *Engine, window, overlap int) { e.window, e.overlap = window, overlap }
+
+// Modes returns how each rule's regex runs in a window without spoilers: "anchored",
+// "regional" or "whole".
+func Modes(e *Engine) map[string]string {
+	m := map[string]string{}
+	l := e.lists(nil)
+	for i, r := range e.rules {
+		m[r.id] = [...]string{modeWhole: "whole", modeRegional: "regional", modeAnchored: "anchored"}[l.mode[i]]
+	}
+	return m
+}

@@ -1,37 +1,62 @@
 package secrets
 
-// prefilter finds, in one pass over a buffer, which rules have a keyword occurring in it,
-// ASCII case-insensitively. It is an Aho-Corasick automaton compiled to a dense DFA over
-// byte classes: every byte that occurs in no keyword shares class 0, and upper-case ASCII
-// letters share the class of their lower-case form. Non-ASCII bytes match only exactly.
+import "slices"
+
+// prefilter finds the occurrences of the rules' keywords (and of the anchored rules'
+// anchor strings, anchored.go) in a buffer, ASCII case-insensitively; non-ASCII bytes
+// match only exactly.
 //
-// Transitions hold the target state already multiplied by the number of classes (so the
-// inner loop has no multiply), with acceptFlag set when the target state ends a keyword.
+// A table-driven automaton over every byte costs a dependent load per byte (the next
+// state depends on the last), which bounds it to a few hundred MB/s. Instead, each
+// position's first gram bytes (lower-cased: the shortest string's length, at most 3) are
+// hashed into a bit set of the grams that begin a string; only where one is set is the
+// trie of the strings walked from that position. Positions are independent, so the loop
+// pipelines, and in source text few of them pass.
 type prefilter struct {
+	gram  int // bytes hashed per position: 1 to 3 (0: no strings)
+	begin [1 << gramBits / 64]uint64
 	class [256]uint8
-	// start[c]: c can begin a keyword (the root has a transition on it). In the root
-	// state, scan skips the other bytes without going through the automaton.
-	start  [256]bool
-	nclass uint32
-	delta  []uint32
-	// rules[state] are the rules that have a keyword ending at that state (fail links
-	// included); indexed by state number (offset / nclass).
+	// nclass: trie transitions per node; next[node*nclass+class] is the child, 0 none.
+	nclass int
+	next   []int32
+	// rules[node] are the rules that have a keyword ending at that node (the string from
+	// the root), kws[node] its keywords and anchors (as (rule, length)): an anchor of a
+	// rule is not one of its keywords and is in no rules[node].
 	rules [][]int32
+	kws   [][]kwHit
 }
 
-const acceptFlag = 1 << 31
+// gramBits is the size of the gram bit set: 8 KiB, which stays in the L1 cache.
+const gramBits = 16
 
-// newPrefilter builds the automaton; keywords[i] are the keywords of rule i.
-func newPrefilter(keywords [][]string) *prefilter {
-	p := &prefilter{}
-	// Byte classes.
-	next := uint8(1)
-	for _, ks := range keywords {
+// kwHit is a keyword (or, if anchor, an anchor string) of rule, len bytes long.
+type kwHit struct {
+	rule, len int32
+	anchor    bool
+}
+
+// fold lower-cases ASCII letters.
+var fold = func() (t [256]byte) {
+	for c := range t {
+		t[c] = lower(byte(c))
+	}
+	return t
+}()
+
+func gramHash(g uint32) uint32 { return (g * 0x9E3779B1) >> (32 - gramBits) }
+
+// newPrefilter builds the prefilter; keywords[i] are the keywords of rule i, and
+// anchors[i] its anchor strings (nil: none).
+func newPrefilter(keywords, anchors [][]string) *prefilter {
+	p := &prefilter{gram: 3}
+	all := slices.Concat(keywords, anchors)
+	next := 1
+	for _, ks := range all {
 		for _, k := range ks {
+			p.gram = min(p.gram, len(k))
 			for i := 0; i < len(k); i++ {
-				c := lower(k[i])
-				if p.class[c] == 0 { // at most 230 distinct lower-cased bytes: next fits
-					p.class[c] = next
+				if c := fold[k[i]]; p.class[c] == 0 {
+					p.class[c] = uint8(next) // at most 230 distinct lower-cased bytes
 					next++
 				}
 			}
@@ -40,131 +65,113 @@ func newPrefilter(keywords [][]string) *prefilter {
 	for c := 'A'; c <= 'Z'; c++ {
 		p.class[c] = p.class[c+'a'-'A']
 	}
-	p.nclass = uint32(next)
-	n := p.nclass
-
-	// Trie, with goto[state*n+class] = state+1 (0 = none).
-	type node struct {
-		next  []int32
-		fail  int32
-		rules []int32
+	p.nclass = next
+	p.next = make([]int32, next)
+	p.rules, p.kws = make([][]int32, 1), make([][]kwHit, 1)
+	add := func(ri int, k string, anchor bool) {
+		if k == "" {
+			return
+		}
+		s := int32(0)
+		for i := 0; i < len(k); i++ {
+			c := int32(p.class[fold[k[i]]])
+			if p.next[s*int32(p.nclass)+c] == 0 {
+				p.next = append(p.next, make([]int32, p.nclass)...)
+				p.rules, p.kws = append(p.rules, nil), append(p.kws, nil)
+				p.next[s*int32(p.nclass)+c] = int32(len(p.rules) - 1)
+			}
+			s = p.next[s*int32(p.nclass)+c]
+		}
+		if !anchor && !slices.Contains(p.rules[s], int32(ri)) {
+			p.rules[s] = append(p.rules[s], int32(ri))
+		}
+		if h := (kwHit{int32(ri), int32(len(k)), anchor}); !slices.Contains(p.kws[s], h) {
+			p.kws[s] = append(p.kws[s], h)
+		}
+		h := gramHash(p.gramAt(k, 0))
+		p.begin[h/64] |= 1 << (h % 64)
 	}
-	nodes := []node{{next: make([]int32, n)}}
 	for ri, ks := range keywords {
 		for _, k := range ks {
-			s := int32(0)
-			for i := 0; i < len(k); i++ {
-				c := p.class[lower(k[i])]
-				if nodes[s].next[c] == 0 {
-					nodes = append(nodes, node{next: make([]int32, n)})
-					nodes[s].next[c] = int32(len(nodes) - 1)
-				}
-				s = nodes[s].next[c]
-			}
-			if !containsInt(nodes[s].rules, int32(ri)) {
-				nodes[s].rules = append(nodes[s].rules, int32(ri))
-			}
+			add(ri, k, false)
 		}
 	}
-	// Breadth-first: fail links, then complete the transitions (the DFA).
-	queue := make([]int32, 0, len(nodes))
-	for c := uint32(0); c < n; c++ {
-		if t := nodes[0].next[c]; t != 0 {
-			nodes[t].fail = 0
-			queue = append(queue, t)
+	for ri, as := range anchors {
+		for _, a := range as {
+			add(ri, a, true)
 		}
 	}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		f := nodes[s].fail
-		for _, r := range nodes[f].rules {
-			if !containsInt(nodes[s].rules, r) {
-				nodes[s].rules = append(nodes[s].rules, r)
-			}
-		}
-		for c := uint32(0); c < n; c++ {
-			t := nodes[s].next[c]
-			if t != 0 {
-				nodes[t].fail = nodes[f].next[c]
-				queue = append(queue, t)
-			} else {
-				nodes[s].next[c] = nodes[f].next[c]
-			}
-		}
-	}
-	for c := 0; c < 256; c++ {
-		p.start[c] = nodes[0].next[p.class[c]] != 0
-	}
-	p.delta = make([]uint32, len(nodes)*int(n))
-	p.rules = make([][]int32, len(nodes))
-	for s := range nodes {
-		p.rules[s] = nodes[s].rules
-		for c := uint32(0); c < n; c++ {
-			t := nodes[s].next[c]
-			v := uint32(t) * n
-			if len(nodes[t].rules) > 0 {
-				v |= acceptFlag
-			}
-			p.delta[uint32(s)*n+c] = v
-		}
+	if len(p.rules) == 1 {
+		p.gram = 0
 	}
 	return p
+}
+
+// gramAt is the lower-cased gram of s (len(s) >= i+gram) at i.
+func (p *prefilter) gramAt(s string, i int) uint32 {
+	g := uint32(0)
+	for j := 0; j < p.gram; j++ {
+		g |= uint32(fold[s[i+j]]) << (8 * j)
+	}
+	return g
+}
+
+// each calls fn for every occurrence in buf of a keyword or anchor, overlapping ones
+// included, in the order of their starts (then of their lengths), until fn returns false:
+// rules are the rules that have it as a keyword, kws the rules that have it as a keyword
+// or anchor.
+func (p *prefilter) each(buf []byte, fn func(start int, rules []int32, kws []kwHit) bool) {
+	if p.gram == 0 || len(buf) < p.gram {
+		return
+	}
+	// g holds the gram at i in its low bytes: each step shifts one byte in.
+	var g uint32
+	shift := uint(8 * (p.gram - 1))
+	mask := uint32(1)<<(8*p.gram) - 1
+	for j := 0; j < p.gram-1; j++ {
+		g |= uint32(fold[buf[j]]) << (8 * (j + 1))
+	}
+	last := len(buf) - p.gram
+	for i := 0; i <= last; i++ {
+		g = (g>>8 | uint32(fold[buf[i+p.gram-1]])<<shift) & mask
+		h := gramHash(g)
+		if p.begin[h/64]&(1<<(h%64)) == 0 {
+			continue
+		}
+		if !p.walk(buf, i, fn) {
+			return
+		}
+	}
+}
+
+// walk reports the strings that occur at buf[i:]; false when fn did.
+func (p *prefilter) walk(buf []byte, i int, fn func(start int, rules []int32, kws []kwHit) bool) bool {
+	s, n := int32(0), int32(p.nclass)
+	for j := i; j < len(buf); j++ {
+		if s = p.next[s*n+int32(p.class[buf[j]])]; s == 0 {
+			return true
+		}
+		if len(p.kws[s]) > 0 && !fn(i, p.rules[s], p.kws[s]) {
+			return false
+		}
+	}
+	return true
 }
 
 // scan marks in hit the rules (by index) with a keyword in buf and returns how many it
 // newly marked. It stops early once want rules are marked.
 func (p *prefilter) scan(buf []byte, hit []bool, want int) int {
 	marked := 0
-	s := uint32(0)
-	delta, class, start := p.delta, &p.class, &p.start
-	for i := 0; i < len(buf); i++ {
-		if s == 0 {
-			for i < len(buf) && !start[buf[i]] {
-				i++
-			}
-			if i == len(buf) {
-				break
+	p.each(buf, func(_ int, rules []int32, _ []kwHit) bool {
+		for _, r := range rules {
+			if !hit[r] {
+				hit[r] = true
+				marked++
 			}
 		}
-		s = delta[s+uint32(class[buf[i]])]
-		if s&acceptFlag != 0 {
-			s &^= acceptFlag
-			for _, r := range p.rules[s/p.nclass] {
-				if !hit[r] {
-					hit[r] = true
-					marked++
-				}
-			}
-			if marked >= want {
-				return marked
-			}
-		}
-	}
+		return marked < want
+	})
 	return marked
-}
-
-// each calls fn for every keyword occurrence in buf, overlapping ones included, in the
-// order of their ends: end is the index after its last byte, rules the rules that have a
-// keyword ending there.
-func (p *prefilter) each(buf []byte, fn func(end int, rules []int32)) {
-	s := uint32(0)
-	delta, class, start := p.delta, &p.class, &p.start
-	for i := 0; i < len(buf); i++ {
-		if s == 0 {
-			for i < len(buf) && !start[buf[i]] {
-				i++
-			}
-			if i == len(buf) {
-				break
-			}
-		}
-		s = delta[s+uint32(class[buf[i]])]
-		if s&acceptFlag != 0 {
-			s &^= acceptFlag
-			fn(i+1, p.rules[s/p.nclass])
-		}
-	}
 }
 
 func lower(c byte) byte {
@@ -172,13 +179,4 @@ func lower(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
-}
-
-func containsInt(s []int32, v int32) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

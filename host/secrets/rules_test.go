@@ -78,3 +78,26 @@ func BenchmarkScanRules(b *testing.B) {
 		})
 	}
 }
+
+// TestRealRulesReach checks that the real rules take the fast paths: nearly all anchored
+// (anchored.go), the rest by regions (regions.go), none over whole windows.
+func TestRealRulesReach(t *testing.T) {
+	rs := realRules(t)
+	e, err := secrets.Compile(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	modes := secrets.Modes(e)
+	count := map[string]int{}
+	for _, r := range rs {
+		m := modes[r.ID]
+		count[m]++
+		if m != "anchored" {
+			t.Logf("%s: %s (keywords %q)", r.ID, m, r.Keywords)
+		}
+	}
+	t.Logf("%d rules: %v", len(rs), count)
+	if count["whole"] > 0 || count["anchored"] < len(rs)*9/10 {
+		t.Errorf("modes %v: want no whole-window rule and 90%% anchored", count)
+	}
+}

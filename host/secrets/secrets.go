@@ -1,10 +1,12 @@
 // Package secrets is the host's native secret-detection engine. Rules are data
 // (sdk.SecretRule); the engine runs them over file contents as streams: a case-insensitive
-// keyword prefilter (one Aho-Corasick pass), then, for the rules whose keywords occur, the
-// RE2 regex, over the regions around the keyword hits where that provably finds every
-// match (regions.go), else over the whole window; candidates then pass the rule's secret
-// group, entropy, allow regexes, stopwords and inline `trawl:allow` comments. Findings carry the raw secret: callers
-// redact (Redact) before anything leaves the host's memory.
+// keyword prefilter (prefilter.go) finds the keyword occurrences, then, for the rules
+// whose keywords occur, the RE2 regex runs anchored at those occurrences where every
+// match provably starts at one (anchored.go: most rules), else over the regions around
+// them where that provably finds every match (regions.go), else over the whole window;
+// candidates then pass the rule's secret group, entropy, allow regexes, stopwords and
+// inline `trawl:allow` comments. Findings carry the raw secret: callers redact (Redact)
+// before anything leaves the host's memory.
 package secrets
 
 import (
@@ -67,19 +69,44 @@ type Engine struct {
 	// window and overlap are DefaultWindow and DefaultOverlap; tests shrink them. window
 	// must exceed 2*overlap.
 	window, overlap int
-	// whole: every regex runs over whole windows (tests: the reference region scanning is
-	// checked against).
+	// whole: every regex runs over whole windows (tests: the reference region and
+	// anchored scanning are checked against).
 	whole bool
 	// scratch holds *scratch: a window and the region lists.
 	scratch sync.Pool
+	// all is the rule lists of a file no rule's path allowlist skips (most files): they
+	// are then shared instead of built per file.
+	all     ruleLists
+	allOnce sync.Once
 }
+
+// ruleLists are the rules that run on a file, and how.
+type ruleLists struct {
+	active []int
+	// regional and anchored are the active rules scanned by regions and by anchored
+	// matching; mode tells them by rule index.
+	regional, anchored []int32
+	mode               []uint8
+}
+
+// Rule modes: how a rule's regex runs in a window without spoilers (regions.go).
+const (
+	modeWhole = iota
+	modeRegional
+	modeAnchored
+)
 
 // scratch is the memory one Stream borrows from its engine.
 type scratch struct {
 	buf   []byte
+	hit   []bool // per rule: a keyword of it occurs in the window
 	open  []span // per rule: the region being extended (b == 0: none)
 	regs  []span // the closed regions, each rule's in order
 	count []int  // per rule: matches seen in the window, for the MaxFindings cap
+	// Anchored rules (anchored.go): per rule, the pending candidate starts, sorted, and
+	// the end of the last match.
+	pend    [][]int32
+	lastEnd []int
 }
 
 // span is the region [a, b) of a window where rule's regex runs.
@@ -97,17 +124,20 @@ type rule struct {
 	allow     []*regexp.Regexp
 	paths     []*regexp.Regexp
 	stopwords []string // lower-cased
-	// regional: the regex runs only over [end-lo, end+hi) around each keyword hit ending at
-	// end (see regions.go).
+	// regional: the regex runs only over [start-lo, end+hi) around each keyword hit
+	// [start, end) (see regions.go).
 	regional bool
 	lo, hi   int
+	// anchor, when set, runs the regex anchored at the keyword hits' starts instead
+	// (anchored.go): it takes precedence over regions.
+	anchor *anchoring
 }
 
 // Compile validates the rules (sdk.SecretRule.Validate, and unique ids) and compiles them.
 func Compile(rules []sdk.SecretRule) (*Engine, error) {
 	e := &Engine{window: DefaultWindow, overlap: DefaultOverlap}
 	seen := make(map[string]bool, len(rules))
-	keywords := make([][]string, len(rules))
+	keywords, anchors := make([][]string, len(rules)), make([][]string, len(rules))
 	for i := range rules {
 		r := &rules[i]
 		if err := r.Validate(); err != nil {
@@ -117,20 +147,35 @@ func Compile(rules []sdk.SecretRule) (*Engine, error) {
 			return nil, fmt.Errorf("secret rule %s: duplicate id", r.ID)
 		}
 		seen[r.ID] = true
-		cr := rule{id: r.ID, re: regexp.MustCompile(r.Regex), group: r.SecretGroup, entropy: r.Entropy}
+		// Validate parses the regexes; compiling can still refuse one (a program too
+		// large), and rules come from plugins: an error, not a panic.
+		re, err := regexp.Compile(r.Regex)
+		if err != nil {
+			return nil, fmt.Errorf("secret rule %s: regex: %w", r.ID, err)
+		}
+		cr := rule{id: r.ID, re: re, group: r.SecretGroup, entropy: r.Entropy}
 		if rc := analyzeRegex(r.Regex, r.Keywords); rc.ok {
-			longest := 0
-			for _, k := range r.Keywords {
-				longest = max(longest, len(k))
-			}
 			// One byte of context beyond the reach of a match on each side.
-			cr.regional, cr.lo, cr.hi = true, longest+rc.before+1, rc.after+1
+			cr.regional, cr.lo, cr.hi = true, rc.before+1, rc.after+1
+		}
+		// Anchor strings are likelier to be frequent than keywords, and run even where no
+		// keyword occurs: regions, when proven, are kept over anchoring that needs them.
+		if an := newAnchoring(r.Regex, r.Keywords); an != nil && (len(an.anchors) == 0 || !cr.regional) {
+			cr.anchor, anchors[i] = an, an.anchors
 		}
 		for _, a := range r.Allow.Regexes {
-			cr.allow = append(cr.allow, regexp.MustCompile(a))
+			re, err := regexp.Compile(a)
+			if err != nil {
+				return nil, fmt.Errorf("secret rule %s: allow regex: %w", r.ID, err)
+			}
+			cr.allow = append(cr.allow, re)
 		}
 		for _, p := range r.Allow.Paths {
-			cr.paths = append(cr.paths, regexp.MustCompile(p))
+			re, err := regexp.Compile(p)
+			if err != nil {
+				return nil, fmt.Errorf("secret rule %s: allow path: %w", r.ID, err)
+			}
+			cr.paths = append(cr.paths, re)
 		}
 		for _, s := range r.Allow.Stopwords {
 			cr.stopwords = append(cr.stopwords, strings.ToLower(s))
@@ -138,7 +183,7 @@ func Compile(rules []sdk.SecretRule) (*Engine, error) {
 		e.rules = append(e.rules, cr)
 		keywords[i] = r.Keywords
 	}
-	e.pf = newPrefilter(keywords)
+	e.pf = newPrefilter(keywords, anchors)
 	return e, nil
 }
 
@@ -149,17 +194,25 @@ func Compile(rules []sdk.SecretRule) (*Engine, error) {
 // SniffSize bytes is binary: no findings. Memory is bounded by the window size.
 //
 // Where regexes run: the prefilter runs over each window and finds the rules with a
-// keyword in it; the others do not run there. A rule whose matches provably contain one
-// of its keywords and reach a bounded distance around it (most rules: regions.go) runs
-// only over the regions around its keyword hits, with the same findings as over the whole
-// window; on keyword-dense source text that is most of the speed. The other rules (an
-// unbounded `\s*` next to the keyword, say) run over the whole window.
+// keyword in it; the others do not run there. A rule whose matches provably start at one
+// of its keywords (most rules: anchored.go) runs anchored at its keyword hits; one whose
+// matches provably contain one and reach a bounded distance around it (regions.go) runs
+// over the regions around its hits; both give the same findings as over the whole window,
+// and on keyword-dense source text that is most of the speed. The other rules run over
+// the whole window.
 func (e *Engine) Scan(path string, r io.Reader, maxSize int64) ([]Finding, error) {
 	s := e.NewStream(path, maxSize)
-	var chunk [32 << 10]byte
+	// Reading straight into the window spares a copy and a per-file buffer.
 	for s.Wants() {
-		n, err := r.Read(chunk[:])
-		s.Write(chunk[:n])
+		p := s.sc.buf[s.end:]
+		if maxSize > 0 && int64(len(p)) > maxSize-s.total {
+			p = p[:maxSize-s.total]
+		}
+		if len(p) == 0 {
+			break // maxSize taken: whether more follows is checked below
+		}
+		n, err := r.Read(p)
+		s.took(n)
 		if err == io.EOF {
 			break
 		}
@@ -177,6 +230,34 @@ func (e *Engine) Scan(path string, r io.Reader, maxSize int64) ([]Finding, error
 		if n, _ := io.ReadFull(r, one[:]); n > 0 {
 			s.truncated = true
 		}
+	}
+	return s.Close()
+}
+
+// ScanBytes is Scan of a file held in memory, with the same findings. A file smaller
+// than a window is scanned where it lies, without being copied into one.
+func (e *Engine) ScanBytes(path string, data []byte, maxSize int64) ([]Finding, error) {
+	s := e.NewStream(path, maxSize)
+	if !s.Wants() {
+		return s.Close()
+	}
+	n := len(data)
+	if maxSize > 0 && int64(n) > maxSize {
+		n = int(maxSize)
+	}
+	if n >= e.window {
+		// Scan cuts such a file into windows: so does the stream, which also notes the
+		// truncation.
+		s.Write(data)
+		return s.Close()
+	}
+	s.truncated = n < len(data)
+	data = data[:n]
+	s.total = int64(n)
+	s.sniffed = true
+	s.binary = bytes.IndexByte(data[:min(len(data), SniffSize)], 0) >= 0
+	if !s.binary && len(data) > 0 {
+		s.st.window(data, 0, len(data))
 	}
 	return s.Close()
 }
@@ -201,18 +282,21 @@ type Stream struct {
 // NewStream starts scanning a file at path (for the rules' path allowlists), of which only
 // the first maxSize bytes are scanned (<= 0: no limit).
 func (e *Engine) NewStream(path string, maxSize int64) *Stream {
-	s := &Stream{st: scanState{e: e, hit: make([]bool, len(e.rules)), lastNL: -1, line: 1}, first: true, maxSize: maxSize}
+	s := &Stream{st: scanState{e: e, lastNL: -1, line: 1}, first: true, maxSize: maxSize}
+	var skip []bool
 	for i := range e.rules {
-		if !e.rules[i].pathAllowed(path) {
-			s.st.active = append(s.st.active, i)
-			if e.rules[i].regional && !e.whole {
-				if s.st.isRegional == nil {
-					s.st.isRegional = make([]bool, len(e.rules))
-				}
-				s.st.isRegional[i] = true
-				s.st.regional = append(s.st.regional, int32(i))
+		if e.rules[i].pathAllowed(path) {
+			if skip == nil {
+				skip = make([]bool, len(e.rules))
 			}
+			skip[i] = true
 		}
+	}
+	if skip == nil {
+		e.allOnce.Do(func() { e.all = e.lists(nil) })
+		s.st.ruleLists = e.all
+	} else {
+		s.st.ruleLists = e.lists(skip)
 	}
 	if len(s.st.active) == 0 {
 		s.closed = true
@@ -220,10 +304,34 @@ func (e *Engine) NewStream(path string, maxSize int64) *Stream {
 	}
 	sc, _ := e.scratch.Get().(*scratch)
 	if sc == nil || len(sc.buf) != e.window {
-		sc = &scratch{buf: make([]byte, e.window), open: make([]span, len(e.rules)), count: make([]int, len(e.rules))}
+		n := len(e.rules)
+		sc = &scratch{buf: make([]byte, e.window), hit: make([]bool, n), open: make([]span, n), count: make([]int, n),
+			pend: make([][]int32, n), lastEnd: make([]int, n)}
 	}
 	s.sc, s.st.sc = sc, sc
+	s.st.hit = sc.hit
 	return s
+}
+
+// lists sorts out the rules not skipped (skip nil: none is) by how they run.
+func (e *Engine) lists(skip []bool) ruleLists {
+	l := ruleLists{mode: make([]uint8, len(e.rules))}
+	for i := range e.rules {
+		if skip != nil && skip[i] {
+			continue
+		}
+		l.active = append(l.active, i)
+		switch r := &e.rules[i]; {
+		case e.whole:
+		case r.anchor != nil:
+			l.mode[i] = modeAnchored
+			l.anchored = append(l.anchored, int32(i))
+		case r.regional:
+			l.mode[i] = modeRegional
+			l.regional = append(l.regional, int32(i))
+		}
+	}
+	return l
 }
 
 // Wants reports whether the stream still takes bytes: not once the file turned out binary,
@@ -239,24 +347,31 @@ func (s *Stream) Write(p []byte) {
 		p = p[:s.maxSize-s.total]
 		s.truncated = true
 	}
-	s.total += int64(len(p))
-	buf := s.sc.buf
 	for len(p) > 0 {
-		n := copy(buf[s.end:], p)
-		s.end += n
+		n := copy(s.sc.buf[s.end:], p)
 		p = p[n:]
-		if !s.sniffed && s.end >= SniffSize {
-			s.sniff()
-			if s.binary {
-				return
-			}
-		}
-		if s.end == len(buf) {
-			if s.window(false); s.binary {
-				return
-			}
+		if !s.took(n) {
+			return
 		}
 	}
+}
+
+// took accounts for n bytes just put at the window's end, scanning the window once full.
+// It returns false when the file turns out binary.
+func (s *Stream) took(n int) bool {
+	s.end += n
+	s.total += int64(n)
+	if !s.sniffed && s.end >= SniffSize {
+		if s.sniff(); s.binary {
+			return false
+		}
+	}
+	if s.end == len(s.sc.buf) {
+		if s.window(false); s.binary {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Stream) sniff() {
@@ -319,19 +434,16 @@ func (s *Stream) Close() ([]Finding, error) {
 // offset up to which newlines were counted, line the line number there, lastNL the
 // absolute offset of the last newline before pos (-1: none).
 type scanState struct {
-	e      *Engine
-	sc     *scratch
-	active []int
+	e  *Engine
+	sc *scratch
+	ruleLists
 	hit    []bool
-	// regional are the active rules scanned by regions, by index (isRegional: by rule).
-	regional   []int32
-	isRegional []bool
-	found      []Finding
-	start      int64 // absolute offset of buf[0]
-	pos        int64
-	line       int
-	lastNL     int64
-	cands      []candidate
+	found  []Finding
+	start  int64 // absolute offset of buf[0]
+	pos    int64
+	line   int
+	lastNL int64
+	cands  []candidate
 }
 
 type candidate struct {
@@ -368,26 +480,35 @@ func (st *scanState) window(buf []byte, ownFrom, ownTo int) {
 	for _, i := range st.active {
 		st.hit[i] = false
 	}
+	st.cands = st.cands[:0]
 	var marked int
-	regions := len(st.regional) > 0 && !hasSpoiler(buf)
-	if regions {
-		marked, regions = st.collect(buf)
+	// Without a spoiler, the regional and anchored rules run their way; the regional ones
+	// go back to the whole window when their regions are too many.
+	fast := len(st.regional)+len(st.anchored) > 0 && !hasSpoiler(buf)
+	regions := false
+	if fast {
+		marked, regions = st.collect(buf, ownFrom, ownTo)
 	} else {
 		marked = e.pf.scan(buf, st.hit, len(st.active))
 	}
 	if marked == 0 {
 		return
 	}
-	st.cands = st.cands[:0]
+	if fast && len(st.anchored) > 0 {
+		// An anchored rule ran at its anchors' hits even where none of its keywords
+		// occurs: it does not apply there.
+		st.cands = slices.DeleteFunc(st.cands, func(c candidate) bool { return !st.hit[c.rule] })
+	}
 	for _, ri := range st.active {
-		if !st.hit[ri] || regions && st.isRegional[ri] {
+		if !st.hit[ri] || fast && st.mode[ri] == modeAnchored || regions && st.mode[ri] == modeRegional {
 			continue
 		}
-		st.keep(buf, ri, 0, e.rules[ri].re.FindAllSubmatchIndex(buf, MaxFindings), ownFrom, ownTo)
+		for _, loc := range e.rules[ri].re.FindAllSubmatchIndex(buf, MaxFindings) {
+			st.keep(buf, ri, 0, loc, ownFrom, ownTo)
+		}
 	}
 	if regions {
 		count := st.sc.count
-		clear(count)
 		for _, sp := range st.sc.regs {
 			// The whole window's FindAll stops after MaxFindings matches of a rule: so do
 			// its regions together, which meet the same matches in the same order.
@@ -397,7 +518,9 @@ func (st *scanState) window(buf []byte, ownFrom, ownTo int) {
 			}
 			locs := e.rules[sp.rule].re.FindAllSubmatchIndex(buf[sp.a:sp.b], left)
 			count[sp.rule] += len(locs)
-			st.keep(buf, int(sp.rule), int(sp.a), locs, ownFrom, ownTo)
+			for _, loc := range locs {
+				st.keep(buf, int(sp.rule), int(sp.a), loc, ownFrom, ownTo)
+			}
 		}
 	}
 	slices.SortFunc(st.cands, func(a, b candidate) int {
@@ -423,68 +546,86 @@ func (st *scanState) window(buf []byte, ownFrom, ownTo int) {
 	}
 }
 
-// keep adds to the candidates the matches locs of rule ri, found at offset off of buf,
-// that start in [ownFrom, ownTo) and pass the rule's filters.
-func (st *scanState) keep(buf []byte, ri, off int, locs [][]int, ownFrom, ownTo int) {
+// keep adds to the candidates the match loc of rule ri, found at offset off of buf, if it
+// starts in [ownFrom, ownTo) and passes the rule's filters.
+func (st *scanState) keep(buf []byte, ri, off int, loc []int, ownFrom, ownTo int) {
 	r := &st.e.rules[ri]
-	for _, loc := range locs {
-		s, end := loc[0]+off, loc[1]+off
-		if s < ownFrom || s >= ownTo || end == s {
-			continue
-		}
-		gs, ge := loc[2*r.group], loc[2*r.group+1]
-		if gs < 0 || ge == gs {
-			continue
-		}
-		secret := buf[gs+off : ge+off]
-		if !r.keep(secret) || allowedInline(buf, s, end) {
-			continue
-		}
-		st.cands = append(st.cands, candidate{rule: ri, start: s, end: end, secret: secret})
+	s, end := loc[0]+off, loc[1]+off
+	if s < ownFrom || s >= ownTo || end == s {
+		return
 	}
+	gs, ge := loc[2*r.group], loc[2*r.group+1]
+	if gs < 0 || ge == gs {
+		return
+	}
+	secret := buf[gs+off : ge+off]
+	if !r.keep(secret) || allowedInline(buf, s, end) {
+		return
+	}
+	st.cands = append(st.cands, candidate{rule: ri, start: s, end: end, secret: secret})
 }
 
-// collect runs the prefilter over buf, marking in hit the rules with a keyword there and
-// building the regions of the regional rules, merged, in sc.regs. It returns how many
-// rules it marked, and false when the regions are too many to keep (the window is then
-// scanned whole).
-func (st *scanState) collect(buf []byte) (marked int, ok bool) {
-	sc, rules, hit, isRegional := st.sc, st.e.rules, st.hit, st.isRegional
+// collect runs the prefilter over buf, marking in hit the rules with a keyword there. It
+// builds the regions of the regional rules, merged, in sc.regs, and runs the anchored
+// rules at their candidate starts as the hits come. It returns how many rules it marked,
+// and false when the regions are too many to keep (the regional rules then run over the
+// whole window).
+func (st *scanState) collect(buf []byte, ownFrom, ownTo int) (marked int, ok bool) {
+	sc, rules, hit, mode := st.sc, st.e.rules, st.hit, st.mode
 	sc.regs = sc.regs[:0]
 	for _, r := range st.regional {
 		sc.open[r].b = 0
 	}
+	clear(sc.count)
+	for _, r := range st.anchored {
+		sc.pend[r] = sc.pend[r][:0]
+		sc.lastEnd[r] = 0
+	}
 	ok = true
 	n := len(buf)
-	st.e.pf.each(buf, func(end int, rs []int32) {
+	st.e.pf.each(buf, func(start int, rs []int32, kws []kwHit) bool {
 		for _, r := range rs {
 			if !hit[r] {
 				hit[r] = true
 				marked++
 			}
-			if !ok || !isRegional[r] {
-				continue
-			}
-			cr := &rules[r]
-			a := runeStart(buf, max(end-cr.lo, 0))
-			b := min(end+cr.hi, n)
-			o := &sc.open[r]
-			if o.b > 0 && a <= int(o.b) {
-				// Region starts grow with end (runeStart too), so merging with the last
-				// one merges all that overlap.
-				o.b = int32(max(int(o.b), b))
-				continue
-			}
-			if o.b > 0 {
-				if len(sc.regs) == maxRegions {
-					ok = false
+		}
+		for _, k := range kws {
+			switch mode[k.rule] {
+			case modeAnchored:
+				st.propose(buf, k, start, ownTo)
+				// Later hits start at start or past it: their candidates are at least
+				// start-reach.
+				st.settle(buf, k.rule, start-rules[k.rule].anchor.reach, ownFrom, ownTo)
+			case modeRegional:
+				if !ok || k.anchor {
 					continue
 				}
-				sc.regs = append(sc.regs, *o)
+				cr := &rules[k.rule]
+				a := runeStart(buf, max(start-cr.lo, 0))
+				b := min(start+int(k.len)+cr.hi, n)
+				o := &sc.open[k.rule]
+				if o.b > 0 && a <= int(o.b) {
+					// Region starts grow with the hits' starts (runeStart too), so
+					// merging with the last one merges all that overlap.
+					o.b = int32(max(int(o.b), b))
+					continue
+				}
+				if o.b > 0 {
+					if len(sc.regs) == maxRegions {
+						ok = false
+						continue
+					}
+					sc.regs = append(sc.regs, *o)
+				}
+				*o = span{rule: k.rule, a: int32(a), b: int32(b)}
 			}
-			*o = span{rule: r, a: int32(a), b: int32(b)}
 		}
+		return true
 	})
+	for _, r := range st.anchored {
+		st.settle(buf, r, n, ownFrom, ownTo)
+	}
 	if !ok {
 		return marked, false
 	}

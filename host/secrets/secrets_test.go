@@ -303,7 +303,7 @@ func TestCompileErrors(t *testing.T) {
 }
 
 func TestPrefilter(t *testing.T) {
-	p := newPrefilter([][]string{{"abc", "xyz"}, {"bcd"}, {"BC€"}, {"abcd"}})
+	p := newPrefilter([][]string{{"abc", "xyz"}, {"bcd"}, {"BC€"}, {"abcd"}}, nil)
 	for _, tc := range []struct {
 		in   string
 		want []bool
