@@ -33,6 +33,8 @@ type Tool struct {
 const (
 	ArtifactImage      = "container_image"
 	ArtifactFilesystem = "filesystem"
+	// ArtifactSBOM is a CycloneDX or SPDX document whose packages were scanned.
+	ArtifactSBOM = "sbom"
 )
 
 // Artifact is what was scanned.

@@ -80,7 +80,7 @@ with a memory cap and a deadline on every call.
 	pf.BoolVarP(&g.debug, "debug", "d", false, "log what trawl and its plugins do")
 	pf.BoolVar(&g.offline, "offline", os.Getenv("TRAWL_OFFLINE") != "", "never use the network (registry pulls, database updates); env TRAWL_OFFLINE")
 
-	root.AddCommand(e.imageCmd(g), e.fsCmd(g), e.dbCmd(g), e.pluginCmd(g), e.versionCmd())
+	root.AddCommand(e.imageCmd(g), e.fsCmd(g), e.sbomCmd(g), e.convertCmd(g), e.dbCmd(g), e.pluginCmd(g), e.versionCmd())
 	return root
 }
 

@@ -316,3 +316,33 @@ func NormalizeName(ecosystem, name string) string {
 	}
 	return name
 }
+
+// OSFromPURL reads the distribution an OS package's purl names in its distro qualifier
+// ("distro=alpine-3.20.3", "distro=debian-12", "distro=rhel-8.6"), as trawl, Syft and Trivy
+// write it, so that the packages of an SBOM meet their distribution's advisories. The
+// family is the purl's namespace when the qualifier lacks one ("distro=12"). nil when the
+// purl says nothing of it.
+func OSFromPURL(purl string) *sdk.OS {
+	p, err := packageurl.FromString(purl)
+	if err != nil || (p.Type != "apk" && p.Type != "deb" && p.Type != "rpm") {
+		return nil
+	}
+	distro := p.Qualifiers.Map()["distro"]
+	if distro == "" {
+		return nil
+	}
+	family, version := p.Namespace, distro
+	if i := strings.LastIndexByte(distro, '-'); i > 0 && !digits(distro[:1]) {
+		family, version = distro[:i], distro[i+1:]
+	}
+	switch family {
+	case "redhat":
+		family = "rhel"
+	case "suse":
+		family = "sles"
+	}
+	if family == "" || version == "" {
+		return nil
+	}
+	return &sdk.OS{Family: family, Version: version}
+}

@@ -139,6 +139,11 @@ func (s *Scanner) Scan(ctx context.Context, art *source.Artifact) (*sdk.Report, 
 		s.log.Debug("layer walked", "layer", r.Index+1, "diff_id", r.Info.DiffID, "entries", r.Entries, "bytes", r.Bytes, "files_analyzed", r.Dispatched)
 	}
 	m := merge(results, func(i int) string { return s.analyzers[i].Manifest.Name })
+	// An SBOM's packages need no walk; they are matched as found ones are.
+	m.packages = append(m.packages, art.Packages...)
+	if m.os == nil {
+		m.os = art.OS
+	}
 	var found []sdk.Secret
 	if ss != nil {
 		var errs []sdk.FileError

@@ -239,7 +239,7 @@ func (f *bufferedStream) End(context.Context) {
 			<-s.workers
 			s.wg.Done()
 		}()
-		found, err := s.engine.Scan(f.path, bytes.NewReader(*f.buf), s.maxSize)
+		found, err := s.engine.ScanBytes(f.path, *f.buf, s.maxSize)
 		var out []sdk.Secret
 		if err == nil {
 			out, err = s.report(ctx, f.path, found)

@@ -31,6 +31,10 @@ type Artifact struct {
 	// Config is the image config, nil for a directory.
 	Config *v1.ConfigFile
 	Layers []Layer
+	// Packages are those an SBOM lists: such an artifact has no layers to walk. OS is the
+	// distribution its OS packages name, if any.
+	Packages []sdk.Package
+	OS       *sdk.OS
 	// Close releases what the artifact holds open (files, connections).
 	Close func() error
 }
