@@ -31,6 +31,7 @@ func TestFormatsOfRealScans(t *testing.T) {
 	}{
 		{"demo image", []string{"image", "--input", "../../testdata/images/alpine-3.10-demo.tar", "--db", dbFile}, true},
 		{"image with secrets", []string{"image", "--input", secretsImage(t), "--db", dbFile}, true},
+		{"debian minbase", []string{"image", "--input", filepath.Join(sourcetest.Corpus(t), "images", "debian-bookworm-minbase.tar"), "--db", dbFile}, true},
 		{"lockfiles", []string{"fs", lockfiles, "--db", dbFile}, false},
 	}
 	for _, sc := range scans {

@@ -10,6 +10,7 @@ package main
 import (
 	"archive/tar"
 	"bufio"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -39,30 +41,49 @@ func main() {
 	corpus := flag.String("corpus", "../shared/corpus", "the shared corpus")
 	runs := flag.Int("runs", 3, "runs per figure (the median is printed)")
 	big := flag.Int64("layer-mib", 1024, "uncompressed size of the large generated layer, MiB")
+	only := flag.String("only", "", "comma-separated sections to run (scan, db, formats, walker); default all")
 	flag.Parse()
+	want := func(section string) bool { return *only == "" || slices.Contains(strings.Split(*only, ","), section) }
 	work, err := os.MkdirTemp("", "trawl-bench")
 	check(err)
 	defer os.RemoveAll(work)
 	bin, err := filepath.Abs(*trawl)
 	check(err)
 
+	if want("scan") {
+		benchScan(bin, *corpus, work, *runs)
+	}
+	if want("db") {
+		benchDB(bin, *corpus, work)
+	}
+	if want("formats") {
+		benchFormats(bin, work, *runs)
+	}
+	if want("walker") {
+		benchWalker(bin, work, *runs, *big)
+	}
+}
+
+// benchScan measures the scan of the Alpine 3.20 image, cold and warm.
+func benchScan(bin, corpus, work string, runs int) {
 	fmt.Println("## Alpine 3.20 image scan (docker-archive, one layer)")
 	alpine := filepath.Join(work, "alpine-3.20.tar")
-	check(writeImage(alpine, filepath.Join(*corpus, "rootfs/alpine/alpine-minirootfs-3.20.3-x86_64.tar.gz")))
+	check(writeImage(alpine, filepath.Join(corpus, "rootfs/alpine/alpine-minirootfs-3.20.3-x86_64.tar.gz")))
 	var cold, warm []measure
-	for i := 0; i < *runs; i++ {
+	for i := 0; i < runs; i++ {
 		cache := filepath.Join(work, fmt.Sprintf("cache-%d", i))
 		cold = append(cold, run(bin, "image", "--input", alpine, "-f", "json", "-o", os.DevNull, "--cache-dir", cache, "-q", "--skip-db"))
 		warm = append(warm, run(bin, "image", "--input", alpine, "-f", "json", "-o", os.DevNull, "--cache-dir", cache, "-q", "--skip-db"))
 	}
 	report("cold (empty compilation cache)", cold)
 	report("warm (compilation cache filled)", warm)
+}
 
-	benchDB(bin, *corpus, work)
-
+// benchWalker measures the walker on generated gzip layers against `gzip -dc | tar -t`.
+func benchWalker(bin, work string, runs int, big int64) {
 	fmt.Println()
 	fmt.Println("## Walker throughput on a generated gzip layer, against `gzip -dc | tar -t`")
-	for _, mib := range []int64{*big / 4, *big} {
+	for _, mib := range []int64{big / 4, big} {
 		layer := filepath.Join(work, fmt.Sprintf("layer-%d.tar.gz", mib))
 		size, err := writeLayer(layer, mib<<20)
 		check(err)
@@ -70,7 +91,7 @@ func main() {
 		check(writeImage(img, layer))
 		cache := filepath.Join(work, "cache-0")
 		var ours, ref []measure
-		for i := 0; i < *runs; i++ {
+		for i := 0; i < runs; i++ {
 			ref = append(ref, run("sh", "-c", "gzip -dc "+layer+" | tar -t >/dev/null"))
 			ours = append(ours, run(bin, "image", "--input", img, "-f", "json", "-o", os.DevNull, "--cache-dir", cache, "-q", "--skip-db"))
 		}
@@ -246,4 +267,72 @@ func check(err error) {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// benchFormats measures `trawl convert` of a generated report of 10,000 packages and 5,000
+// findings into each format (compilation cache warm): the time and peak RSS that writing
+// the reports adds to a scan. The table and JSON figures include what every format pays
+// (reading and decoding the report, loading the formatter module).
+func benchFormats(bin, work string, runs int) {
+	fmt.Println()
+	fmt.Println("## Formatting a report of 10,000 packages and 5,000 findings (trawl convert)")
+	path := filepath.Join(work, "big-report.json")
+	body, err := json.Marshal(bigReport(10_000, 5_000))
+	check(err)
+	check(os.WriteFile(path, body, 0o644))
+	cache := filepath.Join(work, "cache-formats")
+	for _, f := range []string{"json", "table", "sarif", "cyclonedx", "spdx", "gitlab-container-scanning", "gitlab-dependency-scanning"} {
+		out := filepath.Join(work, "out-"+f)
+		var ms []measure
+		for i := 0; i < runs; i++ {
+			ms = append(ms, run(bin, "convert", path, "-f", f+"="+out, "--cache-dir", cache, "-q"))
+		}
+		st, err := os.Stat(out)
+		check(err)
+		m := median(ms)
+		fmt.Printf("%-27s %.2fs, peak RSS %d MiB, output %.1f MiB\n", f+":", m.wall.Seconds(), m.rssMiB, float64(st.Size())/(1<<20))
+	}
+}
+
+// bigReport is an image report with n OS and language packages and v findings spread over
+// them, shaped as real ones (locations, layers, CVSS, several fixed versions).
+func bigReport(n, v int) *sdk.Report {
+	layer := "sha256:" + strings.Repeat("ab", 32)
+	r := &sdk.Report{
+		SchemaVersion: sdk.SchemaVersion,
+		Tool:          sdk.Tool{Name: "trawl", Version: "bench"},
+		CreatedAt:     time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC),
+		Artifact:      sdk.Artifact{Name: "registry.example.com/big/app:1.0", Type: sdk.ArtifactImage, Layers: []sdk.Layer{{DiffID: layer, CreatedBy: "ADD rootfs /"}}},
+		OS:            &sdk.OS{Family: "debian", Name: "Debian GNU/Linux", Version: "12"},
+		Database:      &sdk.DBInfo{SchemaVersion: 2},
+	}
+	for i := range n {
+		p := sdk.Package{Name: fmt.Sprintf("pkg-%d", i), Version: fmt.Sprintf("1.%d.%d", i%50, i%7), Type: "deb", Ecosystem: "Debian:12",
+			Licenses: []string{"MIT"}, Locations: []sdk.Location{{Path: "var/lib/dpkg/status", LayerDiffID: layer}}}
+		if i%2 == 1 {
+			p.Type, p.Ecosystem = "npm", "npm"
+			p.Locations = []sdk.Location{{Path: fmt.Sprintf("srv/app%d/package-lock.json", i%40), Line: 10 + i%1000, LayerDiffID: layer}}
+		}
+		p.PURL = fmt.Sprintf("pkg:%s/%s@%s", p.Type, p.Name, p.Version)
+		r.Packages = append(r.Packages, p)
+	}
+	sev := []string{sdk.SeverityCritical, sdk.SeverityHigh, sdk.SeverityMedium, sdk.SeverityLow}
+	for i := range v {
+		p := r.Packages[(i*7)%n]
+		id := fmt.Sprintf("CVE-2026-%05d", i)
+		ghsa := fmt.Sprintf("GHSA-%04x-%04x-%04x", i, i*3%65536, i*7%65536)
+		r.Vulnerabilities = append(r.Vulnerabilities, sdk.Vulnerability{
+			ID: id, IDs: []string{id, ghsa}, Advisories: []string{ghsa},
+			Package:  sdk.PackageRef{Name: p.Name, Version: p.Version, Type: p.Type, Ecosystem: p.Ecosystem, PURL: p.PURL},
+			Summary:  "A flaw in " + p.Name + " lets a remote attacker do harm",
+			Details:  strings.Repeat("Details of the flaw and of what it allows. ", 8),
+			Severity: sev[i%4], SeveritySource: "CVSS_V3", CVSSScore: 9.8 - float64(i%4)*2,
+			CVSSVector:    "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+			Status:        "fixed",
+			FixedVersions: []string{p.Version + "-fix1", "2.0.0"},
+			References:    []string{"https://nvd.nist.gov/vuln/detail/" + id},
+			Locations:     p.Locations,
+		})
+	}
+	return r
 }
