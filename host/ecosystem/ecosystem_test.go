@@ -165,12 +165,12 @@ func TestOSFromPURL(t *testing.T) {
 	for purl, want := range map[string]string{
 		"pkg:apk/alpine/musl@1.2.5-r0?arch=x86_64&distro=alpine-3.20.3": "alpine 3.20.3",
 		"pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12":       "debian 12",
-		"pkg:deb/ubuntu/libc6@2.35-0ubuntu3?distro=ubuntu-22.04":         "ubuntu 22.04",
-		"pkg:rpm/redhat/bash@5.1.8-6.el9?arch=x86_64&distro=rhel-9.2":    "rhel 9.2",
-		"pkg:rpm/redhat/bash@5.1.8?distro=9.2":                           "rhel 9.2",
-		"pkg:deb/debian/libc6@2.36-9":                                    "",
-		"pkg:npm/left-pad@1.3.0?distro=alpine-3.20":                      "",
-		"not a purl":                                                     "",
+		"pkg:deb/ubuntu/libc6@2.35-0ubuntu3?distro=ubuntu-22.04":        "ubuntu 22.04",
+		"pkg:rpm/redhat/bash@5.1.8-6.el9?arch=x86_64&distro=rhel-9.2":   "rhel 9.2",
+		"pkg:rpm/redhat/bash@5.1.8?distro=9.2":                          "rhel 9.2",
+		"pkg:deb/debian/libc6@2.36-9":                                   "",
+		"pkg:npm/left-pad@1.3.0?distro=alpine-3.20":                     "",
+		"not a purl": "",
 	} {
 		got := ""
 		if os := OSFromPURL(purl); os != nil {
