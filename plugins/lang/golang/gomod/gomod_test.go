@@ -303,6 +303,11 @@ func agree(t *testing.T, data []byte) {
 			}
 			mod, line = rep.New, rep.Syntax.Start.Line
 		}
+		if mod.Path == "" {
+			// modfile takes a quoted empty path (`""`); no package can be named so.
+			unresolved = append(unresolved, fmt.Sprintf("%d: package without a name, skipped", line))
+			continue
+		}
 		key := mod.Path + "@" + mod.Version
 		if seen[key] || !utf8Valid(key) {
 			continue
