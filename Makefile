@@ -8,9 +8,9 @@ WASM_DIR := plugins/builtin/wasm
 # First-party plugin modules: each is plugins/<name> with a manifest.json.
 PLUGINS  := os lang secrets formatters
 MODULES  := $(PLUGINS:%=$(WASM_DIR)/%.wasm)
-# Each fuzz target's run in `make test` (the seed corpora also run in test-unit); with 50
-# targets, 4 s each keeps `make test` well inside CI's budget.
-FUZZTIME ?= 4s
+# Each fuzz target's run in `make test` (the seed corpora also run in test-unit); with 60
+# targets, 3 s each keeps `make test` well inside CI's budget.
+FUZZTIME ?= 3s
 # The wasm compilation cache the tests share across runs (see host/wasm/wasmtest).
 export TRAWL_TEST_CACHE ?= $(CURDIR)/.cache/test-wasm
 
