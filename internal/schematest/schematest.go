@@ -14,6 +14,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/trawlscan/trawl/internal/corpustest"
+	"github.com/trawlscan/trawl/sdk/schema"
 )
 
 // schemaFiles are, by format name as the CLI spells it, the schema file and the others it
@@ -41,21 +42,45 @@ var (
 // assertions: date-time, uri, ...).
 func Validate(t testing.TB, format string, doc []byte) {
 	t.Helper()
-	s := schema(t, format)
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
-		t.Fatalf("%s: not JSON: %v", format, err)
-	}
-	if err := s.Validate(v); err != nil {
+	if err := Check(t, format, doc); err != nil {
 		t.Errorf("%s output does not match its official schema: %v", format, err)
 	}
 }
 
-func schema(t testing.TB, format string) *jsonschema.Schema {
+// Check returns why doc is not valid in its format's schema, nil when it is. Besides the
+// formats of Formats, "report" is trawl's own report document (sdk/schema).
+func Check(t testing.TB, format string, doc []byte) error {
+	t.Helper()
+	s := compile(t, format)
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		return err
+	}
+	return s.Validate(v)
+}
+
+func compile(t testing.TB, format string) *jsonschema.Schema {
 	t.Helper()
 	mu.Lock()
 	defer mu.Unlock()
 	if s := compiled[format]; s != nil {
+		return s
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if format == "report" {
+		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema.Report))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.AddResource(schema.ReportID, v); err != nil {
+			t.Fatal(err)
+		}
+		s, err := c.Compile(schema.ReportID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compiled[format] = s
 		return s
 	}
 	files, ok := schemaFiles[format]
@@ -63,8 +88,6 @@ func schema(t testing.TB, format string) *jsonschema.Schema {
 		t.Fatalf("no schema for format %q", format)
 	}
 	shared := filepath.Join(corpustest.Dir(t), "..", "schemas")
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
 	var main string
 	for i, f := range files {
 		path := filepath.Join(shared, f)

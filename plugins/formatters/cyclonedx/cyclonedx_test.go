@@ -12,8 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
+	"github.com/trawlscan/trawl/internal/schematest"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -57,69 +56,12 @@ func write(t testing.TB, r *sdk.Report) []byte {
 	return b.Bytes()
 }
 
-// schemasDir is ../shared/schemas from the directory holding go.mod, where the official
-// schemas live beside the repository (as internal/corpustest finds the corpus).
-func schemasDir(t testing.TB) string {
-	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			s := filepath.Join(d, "..", "shared", "schemas")
-			if _, err := os.Stat(s); err != nil {
-				t.Fatalf("schemas not found next to the repository: %v", err)
-			}
-			return s
-		}
-		if filepath.Dir(d) == d {
-			t.Fatalf("no go.mod above %s", wd)
-		}
-	}
-}
-
-// bomSchema compiles the CycloneDX 1.6 schema with the two it references, asserting
-// formats (date-time, iri-reference, ...).
-func bomSchema(t testing.TB) *jsonschema.Schema {
-	t.Helper()
-	dir := filepath.Join(schemasDir(t), "cyclonedx")
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	for _, f := range []string{"bom-1.6.schema.json", "spdx.schema.json", "jsf-0.82.schema.json"} {
-		raw, err := os.ReadFile(filepath.Join(dir, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := c.AddResource("http://cyclonedx.org/schema/"+f, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s, err := c.Compile("http://cyclonedx.org/schema/bom-1.6.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func validate(s *jsonschema.Schema, doc []byte) error {
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
-		return err
-	}
-	return s.Validate(v)
-}
-
 func TestSchema(t *testing.T) {
-	s := bomSchema(t)
+
 	for _, in := range inputs {
 		t.Run(in, func(t *testing.T) {
 			out := write(t, readReport(t, in))
-			if err := validate(s, out); err != nil {
+			if err := schematest.Check(t, "cyclonedx", out); err != nil {
 				t.Errorf("not a valid CycloneDX 1.6 BOM: %v", err)
 			}
 		})

@@ -11,11 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/trawlscan/trawl/internal/corpustest"
+	"github.com/trawlscan/trawl/internal/schematest"
 	"github.com/trawlscan/trawl/sdk"
-	"github.com/trawlscan/trawl/sdk/schema"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -48,7 +46,7 @@ func readReport(t testing.TB, path string) *sdk.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := validate(compile(t, schema.ReportID, schema.Report), raw); err != nil {
+	if err := schematest.Check(t, "report", raw); err != nil {
 		t.Fatalf("%s is not a valid report: %v", path, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -73,35 +71,9 @@ func write(t testing.TB, r *sdk.Report, k Kind) (out []byte, ok bool) {
 	return buf.Bytes(), true
 }
 
-func compile(t testing.TB, id string, doc []byte) *jsonschema.Schema {
-	t.Helper()
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource(id, v); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func validate(s *jsonschema.Schema, doc []byte) error {
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
-		return err
-	}
-	return s.Validate(v)
-}
-
-// schemaOf is the official schema of a kind: ../shared/schemas/gitlab beside the corpus
-// for container and dependency scanning, testdata for secret detection.
-func schemaOf(t testing.TB, k Kind) (*jsonschema.Schema, string) {
+// schemaVersion is the version of the official schema of a kind (its "self" version), which
+// the report must declare.
+func schemaVersion(t testing.TB, k Kind) string {
 	t.Helper()
 	var path string
 	switch k {
@@ -122,7 +94,7 @@ func schemaOf(t testing.TB, k Kind) (*jsonschema.Schema, string) {
 	if err := json.Unmarshal(raw, &self); err != nil {
 		t.Fatal(err)
 	}
-	return compile(t, "https://gitlab.com/"+k.String()+".json", raw), self.Self.Version
+	return self.Self.Version
 }
 
 func TestGolden(t *testing.T) {
@@ -160,14 +132,15 @@ func TestGolden(t *testing.T) {
 // declared version.
 func TestValidAgainstSchema(t *testing.T) {
 	for _, k := range kinds {
-		s, version := schemaOf(t, k)
+		version := schemaVersion(t, k)
+		format := "gitlab-" + strings.ReplaceAll(k.String(), "_", "-")
 		for _, in := range inputs {
 			t.Run(goldenName(in, k), func(t *testing.T) {
 				out, ok := write(t, readReport(t, in), k)
 				if !ok {
 					return
 				}
-				if err := validate(s, out); err != nil {
+				if err := schematest.Check(t, format, out); err != nil {
 					t.Errorf("GitLab would refuse this report: %v\n%s", err, out)
 				}
 				var doc struct {

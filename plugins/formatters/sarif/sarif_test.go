@@ -12,11 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
-	"github.com/trawlscan/trawl/internal/corpustest"
+	"github.com/trawlscan/trawl/internal/schematest"
 	"github.com/trawlscan/trawl/sdk"
-	"github.com/trawlscan/trawl/sdk/schema"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -43,7 +40,7 @@ func readReport(t testing.TB, path string) *sdk.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := validate(compile(t, schema.ReportID, schema.Report), raw); err != nil {
+	if err := schematest.Check(t, "report", raw); err != nil {
 		t.Fatalf("%s is not a valid report: %v", path, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -62,43 +59,6 @@ func write(t testing.TB, r *sdk.Report) []byte {
 		t.Fatal(err)
 	}
 	return out.Bytes()
-}
-
-func compile(t testing.TB, id string, doc []byte) *jsonschema.Schema {
-	t.Helper()
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource(id, v); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func validate(s *jsonschema.Schema, doc []byte) error {
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
-		return err
-	}
-	return s.Validate(v)
-}
-
-// sarifSchema is the OASIS schema, from ../shared/schemas beside the corpus.
-func sarifSchema(t testing.TB) *jsonschema.Schema {
-	t.Helper()
-	path := filepath.Join(corpustest.Dir(t), "..", "schemas", "sarif", "sarif-schema-2.1.0.json")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("SARIF schema: %v", err)
-	}
-	return compile(t, "https://json.schemastore.org/sarif-2.1.0.json", raw)
 }
 
 func TestGolden(t *testing.T) {
@@ -127,11 +87,10 @@ func TestGolden(t *testing.T) {
 }
 
 func TestValidAgainstSchema(t *testing.T) {
-	s := sarifSchema(t)
 	for _, in := range inputs {
 		t.Run(name(in), func(t *testing.T) {
 			out := write(t, readReport(t, in))
-			if err := validate(s, out); err != nil {
+			if err := schematest.Check(t, "sarif", out); err != nil {
 				t.Errorf("not valid SARIF 2.1.0: %v", err)
 			}
 			if !bytes.HasSuffix(out, []byte("}\n")) {
@@ -549,7 +508,7 @@ func TestNoReport(t *testing.T) {
 // TestNilLists checks that a report built in Go with nil lists gives valid SARIF
 // ("results": [], "rules": [], not null).
 func TestNilLists(t *testing.T) {
-	if err := validate(sarifSchema(t), write(t, &sdk.Report{})); err != nil {
+	if err := schematest.Check(t, "sarif", write(t, &sdk.Report{})); err != nil {
 		t.Errorf("output of an empty report is not valid: %v", err)
 	}
 }

@@ -50,25 +50,3 @@ func write(t testing.TB, r *sdk.Report) []byte {
 	}
 	return b.Bytes()
 }
-
-// schemasDir is ../shared/schemas from the directory holding go.mod, where the official
-// schemas live beside the repository (as internal/corpustest finds the corpus).
-func schemasDir(t testing.TB) string {
-	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			s := filepath.Join(d, "..", "shared", "schemas")
-			if _, err := os.Stat(s); err != nil {
-				t.Fatalf("schemas not found next to the repository: %v", err)
-			}
-			return s
-		}
-		if filepath.Dir(d) == d {
-			t.Fatalf("no go.mod above %s", wd)
-		}
-	}
-}

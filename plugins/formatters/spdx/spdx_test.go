@@ -11,49 +11,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
+	"github.com/trawlscan/trawl/internal/schematest"
 	"github.com/trawlscan/trawl/plugins/formatters/internal/license"
 	"github.com/trawlscan/trawl/sdk"
 )
 
-// docSchema compiles the SPDX 2.3 JSON schema, asserting formats.
-func docSchema(t testing.TB) *jsonschema.Schema {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(schemasDir(t), "spdx", "spdx-schema-2.3.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource("http://spdx.org/rdf/terms/2.3", v); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile("http://spdx.org/rdf/terms/2.3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func validate(s *jsonschema.Schema, doc []byte) error {
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
-		return err
-	}
-	return s.Validate(v)
-}
-
 func TestSchema(t *testing.T) {
-	s := docSchema(t)
 	for _, in := range inputs {
 		t.Run(in, func(t *testing.T) {
 			out := write(t, readReport(t, in))
-			if err := validate(s, out); err != nil {
+			if err := schematest.Check(t, "spdx", out); err != nil {
 				t.Errorf("not a valid SPDX 2.3 document: %v", err)
 			}
 		})
