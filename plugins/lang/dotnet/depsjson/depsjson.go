@@ -44,18 +44,13 @@ const MaxSize = 16 << 20
 
 const format = "deps.json"
 
-type library struct {
-	key, typ string
-	line     int
-}
-
 type parser struct {
 	w *jsonwalk.Walker
 	b *collect.Builder
 	// deps maps the lower-case key of a targets entry to the lower-case names of its
 	// dependencies.
 	deps map[string][]string
-	libs []library
+	libs []nuget.Library
 }
 
 // Parse reads a deps.json from r. path is the file's path, used in the packages' locations
@@ -117,33 +112,17 @@ func (p *parser) target(name string, line int) error {
 
 // library reads one entry of "libraries".
 func (p *parser) library(key string, line int) error {
-	lib := library{key: key, line: line}
-	isObj, tok, err := p.w.Object(func(field string, fl int) error {
-		if field != "type" {
-			return p.w.Skip()
-		}
-		s, what, ok, err := p.w.String()
-		if err == nil && !ok {
-			p.b.Problemf(fl, "library %s: type is %s, not a string", collect.Quote(key), what)
-		}
-		lib.typ = s
-		return err
-	})
-	if err != nil {
-		return err
+	lib, ok, err := nuget.ReadLibrary(p.w, p.b, key, line)
+	if ok {
+		p.libs = append(p.libs, lib)
 	}
-	if !isObj {
-		p.b.Problemf(line, "library %s is %s, not an object; skipped", collect.Quote(key), jsonwalk.Describe(tok))
-		return nil
-	}
-	p.libs = append(p.libs, lib)
-	return nil
+	return err
 }
 
 func (p *parser) report() {
 	direct, known := map[string]bool{}, false
 	for _, l := range p.libs {
-		if deps, ok := p.deps[strings.ToLower(l.key)]; ok && l.typ == "project" {
+		if deps, ok := p.deps[strings.ToLower(l.Key)]; ok && l.Type == "project" {
 			known = true
 			for _, d := range deps {
 				direct[d] = true
@@ -151,27 +130,27 @@ func (p *parser) report() {
 		}
 	}
 	for _, l := range p.libs {
-		switch l.typ {
+		switch l.Type {
 		case "project", "reference":
 			continue
 		case "package", "runtimepack":
 		default:
-			p.b.Problemf(l.line, "library %s has type %s, not a package; skipped", collect.Quote(l.key), collect.Quoted(l.typ))
+			p.b.Problemf(l.Line, "library %s has type %s, not a package; skipped", collect.Quote(l.Key), collect.Quoted(l.Type))
 			continue
 		}
-		name, version, ok := nuget.NameVersion(l.key)
+		name, version, ok := nuget.NameVersion(l.Key)
 		if !ok {
-			p.b.Problemf(l.line, "library %s is not \"name/version\", skipped", collect.Quote(l.key))
+			p.b.Problemf(l.Line, "library %s is not \"name/version\", skipped", collect.Quote(l.Key))
 			continue
 		}
 		if !nuget.Valid(version) {
-			p.b.Problemf(l.line, "library %s: %s is not a NuGet version, skipped", collect.Quote(name), collect.Quoted(version))
+			p.b.Problemf(l.Line, "library %s: %s is not a NuGet version, skipped", collect.Quote(name), collect.Quoted(version))
 			continue
 		}
 		indirect := known && !direct[strings.ToLower(name)]
-		if l.typ == "runtimepack" {
+		if l.Type == "runtimepack" {
 			name, indirect = strings.TrimPrefix(name, "runtimepack."), false
 		}
-		p.b.Add(l.line, sdk.Package{Name: name, Version: version, Indirect: indirect})
+		p.b.Add(l.Line, sdk.Package{Name: name, Version: version, Indirect: indirect})
 	}
 }

@@ -40,15 +40,10 @@ const MaxSize = 32 << 20
 
 const format = "project.assets.json"
 
-type library struct {
-	key, typ string
-	line     int
-}
-
 type parser struct {
 	w      *jsonwalk.Walker
 	b      *collect.Builder
-	libs   []library
+	libs   []nuget.Library
 	direct map[string]bool // lower-case names the project references
 	known  bool            // the file has project.frameworks
 }
@@ -114,49 +109,33 @@ func (p *parser) project(field string, line int) error {
 
 // library reads one entry of "libraries".
 func (p *parser) library(key string, line int) error {
-	lib := library{key: key, line: line}
-	isObj, tok, err := p.w.Object(func(field string, fl int) error {
-		if field != "type" {
-			return p.w.Skip()
-		}
-		s, what, ok, err := p.w.String()
-		if err == nil && !ok {
-			p.b.Problemf(fl, "library %s: type is %s, not a string", collect.Quote(key), what)
-		}
-		lib.typ = s
-		return err
-	})
-	if err != nil {
-		return err
+	lib, ok, err := nuget.ReadLibrary(p.w, p.b, key, line)
+	if ok {
+		p.libs = append(p.libs, lib)
 	}
-	if !isObj {
-		p.b.Problemf(line, "library %s is %s, not an object; skipped", collect.Quote(key), jsonwalk.Describe(tok))
-		return nil
-	}
-	p.libs = append(p.libs, lib)
-	return nil
+	return err
 }
 
 func (p *parser) report() {
 	for _, l := range p.libs {
-		switch l.typ {
+		switch l.Type {
 		case "project":
 			continue
 		case "package":
 		default:
-			p.b.Problemf(l.line, "library %s has type %s, not a package; skipped", collect.Quote(l.key), collect.Quoted(l.typ))
+			p.b.Problemf(l.Line, "library %s has type %s, not a package; skipped", collect.Quote(l.Key), collect.Quoted(l.Type))
 			continue
 		}
-		name, version, ok := nuget.NameVersion(l.key)
+		name, version, ok := nuget.NameVersion(l.Key)
 		if !ok {
-			p.b.Problemf(l.line, "library %s is not \"name/version\", skipped", collect.Quote(l.key))
+			p.b.Problemf(l.Line, "library %s is not \"name/version\", skipped", collect.Quote(l.Key))
 			continue
 		}
 		if !nuget.Valid(version) {
-			p.b.Problemf(l.line, "library %s: %s is not a NuGet version, skipped", collect.Quote(name), collect.Quoted(version))
+			p.b.Problemf(l.Line, "library %s: %s is not a NuGet version, skipped", collect.Quote(name), collect.Quoted(version))
 			continue
 		}
 		indirect := p.known && !p.direct[strings.ToLower(name)]
-		p.b.Add(l.line, sdk.Package{Name: name, Version: version, Indirect: indirect})
+		p.b.Add(l.Line, sdk.Package{Name: name, Version: version, Indirect: indirect})
 	}
 }

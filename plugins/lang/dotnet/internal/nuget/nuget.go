@@ -1,6 +1,7 @@
 // Package nuget holds what the .NET analyzers share: the package type, the rule under which
 // two spellings of a package id are one package, how a NuGet version string pins a
-// version, and an XML decoder for the formats written by Visual Studio and MSBuild.
+// version, an XML decoder for the formats written by Visual Studio and MSBuild, and the
+// "libraries" entries of the JSON files the .NET SDK writes.
 package nuget
 
 import (
@@ -13,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/trawlscan/trawl/plugins/lang/internal/collect"
+	"github.com/trawlscan/trawl/plugins/lang/internal/jsonwalk"
 	"github.com/trawlscan/trawl/plugins/lang/internal/linereader"
 )
 
@@ -151,4 +153,37 @@ func XMLError(path, what string, d *xml.Decoder, err error) error {
 func NameVersion(key string) (name, version string, ok bool) {
 	name, version, ok = strings.Cut(key, "/")
 	return strings.TrimSpace(name), strings.TrimSpace(version), ok && strings.TrimSpace(name) != "" && strings.TrimSpace(version) != ""
+}
+
+// Library is one entry of the "libraries" object of a deps.json or project.assets.json:
+// its key ("Name/Version") and its type ("package", "project", ...), at its line.
+type Library struct {
+	Key, Type string
+	Line      int
+}
+
+// ReadLibrary reads the value of the "libraries" entry key, at line, from w. A value that
+// is not an object, or whose type is not a string, is a problem recorded in b; ok is false
+// when the entry is to be skipped.
+func ReadLibrary(w *jsonwalk.Walker, b *collect.Builder, key string, line int) (lib Library, ok bool, err error) {
+	lib = Library{Key: key, Line: line}
+	isObj, tok, err := w.Object(func(field string, fl int) error {
+		if field != "type" {
+			return w.Skip()
+		}
+		s, what, ok, err := w.String()
+		if err == nil && !ok {
+			b.Problemf(fl, "library %s: type is %s, not a string", collect.Quote(key), what)
+		}
+		lib.Type = s
+		return err
+	})
+	if err != nil {
+		return Library{}, false, err
+	}
+	if !isObj {
+		b.Problemf(line, "library %s is %s, not an object; skipped", collect.Quote(key), jsonwalk.Describe(tok))
+		return Library{}, false, nil
+	}
+	return lib, true, nil
 }
