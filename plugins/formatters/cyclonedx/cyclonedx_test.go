@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/trawlscan/trawl/internal/schematest"
+	"github.com/trawlscan/trawl/plugins/formatters/internal/sbomtest"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -235,41 +236,15 @@ func TestContent(t *testing.T) {
 
 // thirdParty are real CycloneDX BOMs of other tools (testdata/third-party/README.md) and
 // the packages Read must find in them.
-var thirdParty = []struct {
-	file string
-	want []string // name@version type purl licenses, in document order
-}{
+var thirdParty = []sbomtest.ThirdParty{
 	// Syft names a Maven package by artifact and group apart; the metadata component (the
 	// jar scanned) and the dangling dependency are not packages.
-	{"syft-scan-fs.cdx.json", []string{
+	{File: "syft-scan-fs.cdx.json", Want: []string{
 		"commons-io:commons-io@2.13.0 maven pkg:maven/commons-io/commons-io@2.13.0 Apache-2.0",
 	}},
 }
 
-func TestReadThirdParty(t *testing.T) {
-	for _, tc := range thirdParty {
-		t.Run(tc.file, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join("testdata", "third-party", tc.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !Detect(raw[:min(len(raw), 512)]) {
-				t.Error("not detected from its first 512 bytes")
-			}
-			pkgs, err := Read(bytes.NewReader(raw))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, p := range pkgs {
-				got = append(got, p.Name+"@"+p.Version+" "+p.Type+" "+p.PURL+" "+strings.Join(p.Licenses, ","))
-			}
-			if !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("packages:\n got %q\nwant %q", got, tc.want)
-			}
-		})
-	}
-}
+func TestReadThirdParty(t *testing.T) { sbomtest.CheckThirdParty(t, codec, thirdParty) }
 
 func TestReadMalformed(t *testing.T) {
 	for _, tc := range []struct{ name, doc, err string }{

@@ -13,6 +13,7 @@ import (
 
 	"github.com/trawlscan/trawl/internal/schematest"
 	"github.com/trawlscan/trawl/plugins/formatters/internal/license"
+	"github.com/trawlscan/trawl/plugins/formatters/internal/sbomtest"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -248,16 +249,13 @@ func TestContent(t *testing.T) {
 
 // thirdParty are real SPDX documents of other tools (testdata/third-party/README.md) and
 // the packages Read must find in them.
-var thirdParty = []struct {
-	file string
-	want []string // name@version type purl licenses, in document order
-}{
+var thirdParty = []sbomtest.ThirdParty{
 	// The version is the purl's (the commit), not versionInfo: the purl is what matches.
-	{"MinimalSBOMwPurl.spdx.json", []string{
+	{File: "MinimalSBOMwPurl.spdx.json", Want: []string{
 		"spdx/tools-java@2235d5d7f7fe46ce1e0d54b7831c5681633b25cc github pkg:github/spdx/tools-java@2235d5d7f7fe46ce1e0d54b7831c5681633b25cc ",
 	}},
 	// Applications, the image and the OS have no purl and are skipped; NONE is no license.
-	{"trivy-bom.spdx.json", []string{
+	{File: "trivy-bom.spdx.json", Want: []string{
 		"pear/log@1.13.1 composer pkg:composer/pear/log@1.13.1 ",
 		"org.codehaus.mojo:child-project@1.0 maven pkg:maven/org.codehaus.mojo/child-project@1.0 ",
 		"pear/pear_exception@v1.0.0 composer pkg:composer/pear/pear_exception@v1.0.0 ",
@@ -267,30 +265,7 @@ var thirdParty = []struct {
 	}},
 }
 
-func TestReadThirdParty(t *testing.T) {
-	for _, tc := range thirdParty {
-		t.Run(tc.file, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join("testdata", "third-party", tc.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !Detect(raw[:min(len(raw), 512)]) {
-				t.Error("not detected from its first 512 bytes")
-			}
-			pkgs, err := Read(bytes.NewReader(raw))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, p := range pkgs {
-				got = append(got, p.Name+"@"+p.Version+" "+p.Type+" "+p.PURL+" "+strings.Join(p.Licenses, ","))
-			}
-			if !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("packages:\n got %q\nwant %q", got, tc.want)
-			}
-		})
-	}
-}
+func TestReadThirdParty(t *testing.T) { sbomtest.CheckThirdParty(t, codec, thirdParty) }
 
 func TestReadMalformed(t *testing.T) {
 	for _, tc := range []struct{ name, doc, err string }{
