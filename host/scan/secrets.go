@@ -314,7 +314,7 @@ func (s *secretScanner) report(ctx context.Context, path string, found []secrets
 			s.log.Debug("secret candidate not confirmed", "rule", f.RuleID, "path", path, "line", f.Line, "reason", v.Reason)
 			continue
 		}
-		if s.shadowed(f, kept) {
+		if s.shadowed(i, kept) {
 			continue
 		}
 		r := s.rules[f.RuleID]
@@ -354,18 +354,35 @@ func (s *secretScanner) report(ctx context.Context, path string, found []secrets
 // rule ("TOKEN=ghp_..." is a GitHub token, not also a generic token assignment, and
 // "https://user:ghp_...@host" is one too, not also a URL with a password): the specific
 // one says more, and one secret is one finding.
-func (s *secretScanner) shadowed(f secrets.Finding, all []secrets.Finding) bool {
+func (s *secretScanner) shadowed(i int, all []secrets.Finding) bool {
+	f := all[i]
 	rank := specificity(s.rules[f.RuleID].category)
-	for _, g := range all {
-		if specificity(s.rules[g.RuleID].category) <= rank || g.Line > f.EndLine || g.EndLine < f.Line {
-			continue
+	if rank == maxSpecificity {
+		return false
+	}
+	covers := func(g secrets.Finding) bool {
+		return specificity(s.rules[g.RuleID].category) > rank && g.EndLine >= f.Line &&
+			(strings.Contains(f.Secret, g.Secret) || strings.Contains(g.Secret, f.Secret))
+	}
+	// Findings come in file order, so only neighbours can share f's lines: those after it
+	// that start by its last line, and those before it, back over the longest span a
+	// multi-line secret (a PEM block) has. A file of thousands of findings stays linear.
+	for j := i + 1; j < len(all) && all[j].Line <= f.EndLine; j++ {
+		if covers(all[j]) {
+			return true
 		}
-		if strings.Contains(f.Secret, g.Secret) || strings.Contains(g.Secret, f.Secret) {
+	}
+	for j := i - 1; j >= 0 && all[j].Line >= f.Line-maxSecretLines; j-- {
+		if covers(all[j]) {
 			return true
 		}
 	}
 	return false
 }
+
+// maxSecretLines bounds how many lines before a finding another one that covers it may
+// start: the longest secrets the rules match, private keys, span a few dozen lines.
+const maxSecretLines = 200
 
 // specificity ranks categories: a provider's token format says most, then a JWT, then a
 // connection string's password, then a generic assignment.
@@ -378,8 +395,11 @@ func specificity(category string) int {
 	case sdk.SecretCategoryJWT:
 		return 2
 	}
-	return 3
+	return maxSpecificity
 }
+
+// maxSpecificity is a provider's rule: nothing shadows it.
+const maxSpecificity = 3
 
 func (s *secretScanner) allowedValue(secret string) bool {
 	for _, re := range s.allowValues {
