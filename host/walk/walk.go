@@ -137,16 +137,18 @@ func (w *Walker) Layer(ctx context.Context, index int, layer source.Layer) (*Lay
 			}
 			return nil
 		}
-		found := &Found{Path: e.Path, Kind: e.Kind}
-		if len(wants) > 0 {
-			res.Files[e.Path] = found
+		if len(wants) == 0 {
+			// Only the secret scan wants the file: nothing to file under its path.
+			w.file(ctx, e, nil, sc, ss)
+			ss.End(ctx)
+			return ctx.Err()
 		}
+		found := &Found{Path: e.Path, Kind: e.Kind}
+		res.Files[e.Path] = found
 		if e.Kind != source.Regular {
 			return nil
 		}
-		if len(wants) > 0 {
-			res.Dispatched++
-		}
+		res.Dispatched++
 		found.Results = w.file(ctx, e, wants, sc, ss)
 		if ss != nil {
 			ss.End(ctx)
