@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -28,6 +29,8 @@ type globalFlags struct {
 	cacheDir string
 	quiet    bool
 	debug    bool
+	// cpuProfile names a file for a CPU profile of the command (hidden: for developers).
+	cpuProfile string
 }
 
 // env is what a command runs with: its streams and the process facts it may consult. Tests
@@ -79,6 +82,30 @@ with a memory cap and a deadline on every call.
 	pf.BoolVarP(&g.quiet, "quiet", "q", false, "print nothing but the report and errors")
 	pf.BoolVarP(&g.debug, "debug", "d", false, "log what trawl and its plugins do")
 	pf.BoolVar(&g.offline, "offline", os.Getenv("TRAWL_OFFLINE") != "", "never use the network (registry pulls, database updates); env TRAWL_OFFLINE")
+
+	pf.StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile of the command to this file")
+	_ = pf.MarkHidden("cpuprofile")
+	var stopProfile func()
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if g.cpuProfile == "" {
+			return nil
+		}
+		f, err := os.Create(g.cpuProfile)
+		if err != nil {
+			return usageErrorf("--cpuprofile: %v", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return usageErrorf("--cpuprofile: %v", err)
+		}
+		stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
+		return nil
+	}
+	root.PersistentPostRun = func(*cobra.Command, []string) {
+		if stopProfile != nil {
+			stopProfile()
+		}
+	}
 
 	root.AddCommand(e.imageCmd(g), e.fsCmd(g), e.sbomCmd(g), e.convertCmd(g), e.dbCmd(g), e.pluginCmd(g), e.versionCmd())
 	return root

@@ -195,8 +195,10 @@ type anchoring struct {
 	// withCtx is ^(?s:.)(?:RE), run from the byte before a candidate; atStart is ^(?:RE),
 	// for a candidate at the window's start.
 	withCtx, atStart *regexp.Regexp
-	// sieve rejects most candidates before the regex runs (sieve.go).
-	sieve *sieve
+	// filters[i][j] is the byte filter of the candidates beginning with checks[i][j] (nil:
+	// none); it and the sieve reject most candidates before the regex runs (sieve.go).
+	filters [][]*byteFilter
+	sieve   *sieve
 }
 
 func newAnchoring(expr string, keywords []string) *anchoring {
@@ -214,13 +216,15 @@ func newAnchoring(expr string, keywords []string) *anchoring {
 	}
 	// The anchored forms compile whenever the rule's regex does, but a wider program could
 	// pass a size limit: then the rule keeps its other path.
+	sv := newSieve(re)
 	withCtx, err1 := regexp.Compile(`^(?s:.)(?:` + expr + `)`)
 	atStart, err2 := regexp.Compile(`^(?:` + expr + `)`)
 	if err1 != nil || err2 != nil {
 		return nil
 	}
 	return &anchoring{
-		sieve:   newSieve(re),
+		sieve:   sv,
+		filters: byteFilters(sv, st.checks),
 		offsets: st.offsets,
 		checks:  st.checks,
 		anchors: st.anchors,
@@ -229,6 +233,29 @@ func newAnchoring(expr string, keywords []string) *anchoring {
 		withCtx: withCtx,
 		atStart: atStart,
 	}
+}
+
+// byteFilters makes the filters of a rule's check strings; equal ones are shared (the
+// prefixes "xoxa-0" to "xoxs-9" lead to the same bytes).
+func byteFilters(sv *sieve, checks [][]string) [][]*byteFilter {
+	seen := map[byteFilter]*byteFilter{}
+	out := make([][]*byteFilter, len(checks))
+	for i, cs := range checks {
+		out[i] = make([]*byteFilter, len(cs))
+		for j, s := range cs {
+			f := newByteFilter(sv, s)
+			if f == nil {
+				continue
+			}
+			if g, ok := seen[*f]; ok {
+				f = g
+			} else {
+				seen[*f] = f
+			}
+			out[i][j] = f
+		}
+	}
+	return out
 }
 
 // hasPrefixFold reports whether b, lower-cased (ASCII), begins with s.
@@ -247,7 +274,8 @@ func hasPrefixFold(b []byte, s string) bool {
 // propose adds the candidates of an anchored rule's hit starting at hs (an anchor's, or a
 // keyword's) to its pending list, kept sorted and without duplicates. Those at or past
 // ownTo are never needed, nor those whose text begins with no prefix string of the offset
-// they come from: checking that is much cheaper than running the regex.
+// they come from, or that the prefix's byte filter rejects: checking that is much cheaper
+// than running the regex.
 func (st *scanState) propose(buf []byte, h kwHit, hs, ownTo int) {
 	r := h.rule
 	if h.anchor {
@@ -260,9 +288,13 @@ func (st *scanState) propose(buf []byte, h kwHit, hs, ownTo int) {
 		if p < 0 {
 			continue
 		}
-		for _, s := range an.checks[i] {
+		for j, s := range an.checks[i] {
 			if hasPrefixFold(buf[p:], s) {
-				st.pending(r, p, ownTo)
+				// Every match at p agrees with the text, hence with s where they overlap:
+				// s's filter speaks for them all.
+				if f := an.filters[i][j]; f == nil || f.possible(buf[p:]) {
+					st.pending(r, p, ownTo)
+				}
 				break
 			}
 		}

@@ -45,7 +45,7 @@ func TestAnalyzeStart(t *testing.T) {
 	}
 }
 
-// The sieve never rejects a start where the regex matches.
+// The sieve and the byte filter never reject a start where the regex matches.
 func TestSieve(t *testing.T) {
 	exprs := []string{
 		`(?i:(?:token|auth[_.-]?token))["']?[ \t]{0,4}(?::=|=>|=|:)[ \t]{0,4}["']?([A-Za-z0-9+/=_.~!@#%^&*-]{16,128})(?:["'\s,;]|$)`,
@@ -68,6 +68,13 @@ func TestSieve(t *testing.T) {
 				matched++
 				if !s.possible(text) {
 					t.Fatalf("%s: the sieve rejects %q", expr, text)
+				}
+				// The filter made for any prefix of the text, lower-cased.
+				for k := 0; k <= min(len(text), 8); k++ {
+					prefix := strings.ToLower(string(text[:k]))
+					if f := newByteFilter(s, prefix); f != nil && !f.possible(text) {
+						t.Fatalf("%s: the byte filter for %q rejects %q", expr, prefix, text)
+					}
 				}
 			}
 		}

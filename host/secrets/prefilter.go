@@ -1,6 +1,9 @@
 package secrets
 
-import "slices"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // prefilter finds the occurrences of the rules' keywords (and of the anchored rules'
 // anchor strings, anchored.go) in a buffer, ASCII case-insensitively; non-ASCII bytes
@@ -16,7 +19,8 @@ type prefilter struct {
 	gram  int // bytes hashed per position: 1 to 3 (0: no strings)
 	begin [1 << gramBits / 64]uint64
 	class [256]uint8
-	// nclass: trie transitions per node; next[node*nclass+class] is the child, 0 none.
+	// nclass: trie transitions per node; next[node*nclass+class] is the child, 0 none,
+	// negated when a string ends there (saving the walk a load of kws on every step).
 	nclass int
 	next   []int32
 	// rules[node] are the rules that have a keyword ending at that node (the string from
@@ -101,17 +105,22 @@ func newPrefilter(keywords, anchors [][]string) *prefilter {
 			add(ri, a, true)
 		}
 	}
+	for k, child := range p.next {
+		if child > 0 && len(p.kws[child]) > 0 {
+			p.next[k] = -child
+		}
+	}
 	if len(p.rules) == 1 {
 		p.gram = 0
 	}
 	return p
 }
 
-// gramAt is the lower-cased gram of s (len(s) >= i+gram) at i.
+// gramAt is the case-folded gram of s (len(s) >= i+gram) at i, folded as each folds.
 func (p *prefilter) gramAt(s string, i int) uint32 {
 	g := uint32(0)
 	for j := 0; j < p.gram; j++ {
-		g |= uint32(fold[s[i+j]]) << (8 * j)
+		g |= uint32(s[i+j]|0x20) << (8 * j)
 	}
 	return g
 }
@@ -124,16 +133,26 @@ func (p *prefilter) each(buf []byte, fn func(start int, rules []int32, kws []kwH
 	if p.gram == 0 || len(buf) < p.gram {
 		return
 	}
-	// g holds the gram at i in its low bytes: each step shifts one byte in.
-	var g uint32
-	shift := uint(8 * (p.gram - 1))
+	// Each position's gram is loaded whole, four bytes at a time, and case-folded by
+	// setting bit 5 of every byte: that folds ASCII letters and merges some other pairs of
+	// bytes ('\r' with '-'), which only lets a few more positions through to the trie. No
+	// step depends on the last, so the loop pipelines.
 	mask := uint32(1)<<(8*p.gram) - 1
-	for j := 0; j < p.gram-1; j++ {
-		g |= uint32(fold[buf[j]]) << (8 * (j + 1))
+	i := 0
+	for ; i+4 <= len(buf); i++ {
+		g := (binary.LittleEndian.Uint32(buf[i:]) | 0x20202020) & mask
+		h := gramHash(g)
+		if p.begin[h/64]&(1<<(h%64)) == 0 {
+			continue
+		}
+		if !p.walk(buf, i, fn) {
+			return
+		}
 	}
-	last := len(buf) - p.gram
-	for i := 0; i <= last; i++ {
-		g = (g>>8 | uint32(fold[buf[i+p.gram-1]])<<shift) & mask
+	for ; i+p.gram <= len(buf); i++ {
+		var w [4]byte
+		copy(w[:], buf[i:])
+		g := (binary.LittleEndian.Uint32(w[:]) | 0x20202020) & mask
 		h := gramHash(g)
 		if p.begin[h/64]&(1<<(h%64)) == 0 {
 			continue
@@ -151,8 +170,12 @@ func (p *prefilter) walk(buf []byte, i int, fn func(start int, rules []int32, kw
 		if s = p.next[s*n+int32(p.class[buf[j]])]; s == 0 {
 			return true
 		}
-		if len(p.kws[s]) > 0 && !fn(i, p.rules[s], p.kws[s]) {
-			return false
+		if s < 0 {
+			// A string ends here.
+			s = -s
+			if !fn(i, p.rules[s], p.kws[s]) {
+				return false
+			}
 		}
 	}
 	return true

@@ -272,3 +272,197 @@ func (run *sieveRun) eval(s *sieve, in pset) pset {
 	}
 	return 0
 }
+
+// A byteFilter is the sieve's cheaper first step, made for the candidates that begin with
+// one prefix string of the rule (anchored.go): for a few offsets past that prefix, the
+// ASCII bytes that a match of the regex beginning that way can have there. Most
+// candidates fail right after their keyword ("token)", "tokenizer"), and a lookup per byte
+// rejects them in a few nanoseconds where the sieve's simulation takes hundreds. Made for
+// the rule alone, a filter would blur the alternatives of different lengths a rule
+// begins with ("token|auth_token") into nearly every letter at each offset; made for one
+// prefix, it follows the regex through that prefix exactly.
+//
+// It is sound for the same reason as the sieve: a match whose bytes up to offset i are
+// ASCII consumed exactly one byte per regex atom on the way, so its byte at i is one the
+// filter allows; a non-ASCII byte ends the check ("maybe").
+type byteFilter struct {
+	from  int // the prefix's length: the first offset checked
+	n     int // offsets checked, all before every such match's end
+	allow [filterWidth][2]uint64
+}
+
+const (
+	filterWidth  = 16
+	filterBudget = 1 << 16
+)
+
+// newByteFilter derives the filter for the matches beginning with prefix (lower-cased
+// ASCII: the text there is prefix in either case) from a sieve, by an abstract run of
+// the sieve that follows prefix over its first bytes and then lets every atom match,
+// collecting the bytes the atoms reaching each offset accept. It returns nil where it
+// cannot help: a non-ASCII prefix, or a rule too nested to run within budget.
+func newByteFilter(s *sieve, prefix string) *byteFilter {
+	for i := 0; i < len(prefix); i++ {
+		if prefix[i] >= utf8.RuneSelf {
+			return nil
+		}
+	}
+	run := filterRun{f: &byteFilter{from: len(prefix)}, prefix: prefix, budget: filterBudget}
+	end := run.reach(s, 1)
+	if run.budget < 0 || len(prefix) >= 64 {
+		return nil
+	}
+	f := run.f
+	// Offsets at or past the shortest match's end are unconstrained: a match may have
+	// ended before them. No end at all: every match is longer than the run follows.
+	f.n = filterWidth
+	if end != 0 {
+		f.n = max(0, min(filterWidth, bits.TrailingZeros64(uint64(end))-f.from))
+	}
+	if f.n == 0 {
+		return nil
+	}
+	return f
+}
+
+type filterRun struct {
+	f      *byteFilter
+	prefix string
+	budget int
+}
+
+// fits reports whether the text's byte at offset i, inside the prefix, may be c: the
+// text holds the prefix's byte or its upper case there.
+func (run *filterRun) fits(i int, c byte, folded bool) bool {
+	t := run.prefix[i]
+	if folded {
+		return lower(c) == t
+	}
+	return c == t || c == upper(t)
+}
+
+func upper(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
+}
+
+// accept records that byte c may be at offset i (past the prefix).
+func (run *filterRun) accept(i int, c byte) {
+	if i -= run.f.from; i < filterWidth {
+		run.f.allow[i][c/64] |= 1 << (c % 64)
+	}
+}
+
+// reach returns the offsets where s can end a match begun at one of in (offsets past 63
+// are dropped: they are beyond every filter), recording the bytes it accepts past the
+// prefix.
+func (run *filterRun) reach(s *sieve, in pset) pset {
+	if run.budget--; run.budget < 0 {
+		return 0
+	}
+	switch s.op {
+	case sieveEmpty:
+		return in
+	case sieveNone:
+		return 0
+	case sieveLit:
+		var out pset
+	starts:
+		for word := in; word != 0; word &= word - 1 {
+			i := bits.TrailingZeros64(uint64(word))
+			for j, c := range s.lit {
+				k := i + j
+				if k < len(run.prefix) {
+					if !run.fits(k, c, s.folded) {
+						continue starts
+					}
+					continue
+				}
+				run.accept(k, c)
+				if s.folded {
+					run.accept(k, upper(c))
+				}
+			}
+			if i+len(s.lit) < 64 {
+				out |= 1 << (i + len(s.lit))
+			}
+		}
+		return out
+	case sieveByte:
+		var out pset
+		for word := in; word != 0; word &= word - 1 {
+			i := bits.TrailingZeros64(uint64(word))
+			if i < len(run.prefix) {
+				t := run.prefix[i]
+				if !s.has(t) && !s.has(upper(t)) {
+					continue
+				}
+			} else if i-run.f.from < filterWidth {
+				a := &run.f.allow[i-run.f.from]
+				a[0] |= s.ascii[0]
+				a[1] |= s.ascii[1]
+			}
+			if i < 63 {
+				out |= 1 << (i + 1)
+			}
+		}
+		return out
+	case sieveConcat:
+		for _, sub := range s.subs {
+			in = run.reach(sub, in)
+		}
+		return in
+	case sieveAlt:
+		var out pset
+		for _, sub := range s.subs {
+			out |= run.reach(sub, in)
+		}
+		return out
+	case sieveRepeat:
+		var acc pset
+		if s.min == 0 {
+			acc = in
+		}
+		cur := in
+		for i := 1; s.max < 0 || i <= s.max; i++ {
+			prev := cur
+			if cur = run.reach(s.subs[0], prev); cur == 0 {
+				break
+			}
+			if i >= s.min {
+				// Every atom records the same bytes from the same offsets: once no new
+				// offset is reached, further iterations record nothing new.
+				if cur&^acc == 0 {
+					break
+				}
+				acc |= cur
+			} else if cur == prev {
+				acc = cur
+				break
+			}
+		}
+		return acc
+	}
+	return 0
+}
+
+// has reports whether a byte atom accepts the ASCII byte c.
+func (s *sieve) has(c byte) bool { return s.ascii[c/64]&(1<<(c%64)) != 0 }
+
+// possible reports whether a match may begin at text[0], given that text begins with the
+// filter's prefix.
+func (f *byteFilter) possible(text []byte) bool {
+	end := min(f.from+f.n, len(text))
+	for i := f.from; i < end; i++ {
+		c := text[i]
+		if c >= utf8.RuneSelf {
+			return true
+		}
+		if f.allow[i-f.from][c/64]&(1<<(c%64)) == 0 {
+			return false
+		}
+	}
+	return true
+}
