@@ -173,6 +173,11 @@ func (m *Manifest) Validate() error {
 			case a.Confirm && len(a.SecretRules) == 0:
 				return fmt.Errorf("analyzer %s confirms secrets but has no secret rules", a.Name)
 			}
+			for _, r := range a.SecretRules {
+				if r.Confirm && !a.Confirm {
+					return fmt.Errorf("analyzer %s: secret rule %s asks to be confirmed, but the analyzer does not confirm", a.Name, r.ID)
+				}
+			}
 			for i := range a.SecretRules {
 				if err := a.SecretRules[i].Validate(); err != nil {
 					return fmt.Errorf("analyzer %s: %w", a.Name, err)

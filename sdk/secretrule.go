@@ -53,6 +53,10 @@ type SecretRule struct {
 	Entropy float64 `json:"entropy,omitempty" yaml:"entropy,omitempty"`
 	// Allow lists the matches and files this rule ignores.
 	Allow SecretAllow `json:"allow,omitzero" yaml:"allow,omitempty"`
+	// Confirm sends the rule's candidates to the owning analyzer's confirmer (its
+	// AnalyzerSpec.Confirm); the others are reported as found, without a call. An
+	// analyzer that confirms and flags no rule has every rule's candidates sent (ABI 1.1).
+	Confirm bool `json:"confirm,omitempty" yaml:"confirm,omitempty"`
 	// Examples are strings the rule must and must not report; tests run them.
 	Examples SecretExamples `json:"examples" yaml:"examples"`
 }

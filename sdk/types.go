@@ -12,7 +12,7 @@ const SchemaVersion = "1.0"
 // ABI versions spoken by this SDK. A host refuses a plugin whose ABI major differs from its own.
 const (
 	ABIMajor = 1
-	ABIMinor = 1
+	ABIMinor = 2
 )
 
 // Package is one installed or declared software package.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"reflect"
 	"sort"
 	"strings"
@@ -261,6 +262,30 @@ func TestSecretsRulePack(t *testing.T) {
 	if len(rep.Secrets) != 1 || rep.Secrets[0].Title != "ACME token (checked)" || rep.Secrets[0].Analyzer != "acme-rules/acme" {
 		t.Fatalf("secrets %+v", rep.Secrets)
 	}
+
+	// ABI 1.2: only the rules flagged confirm go to the confirmer.
+	m.ABI = "1.2"
+	m.Analyzers[0].SecretRules[0].Confirm = true
+	m.Analyzers[0].SecretRules = append(m.Analyzers[0].SecretRules, sdk.SecretRule{
+		ID: "acme-key", Title: "ACME key", Category: sdk.SecretCategorySaaS, Severity: sdk.SeverityHigh,
+		Keywords: []string{"acmek_"}, Regex: `\b(acmek_[0-9a-f]{32})\b`, SecretGroup: 1,
+		Examples: sdk.SecretExamples{Match: []string{"acmek_0123456789abcdef0123456789abcdef"}},
+	})
+	flagged := filepath.Join(t.TempDir(), "acme-1.2.wasm")
+	if err := os.WriteFile(flagged, wasmtest.Build(t, "../../host/wasm/testdata/hostile", m), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(tree, "key"), []byte("key = acmek_0123456789abcdef0123456789abcdef\n"), 0o644)
+	rep = scanJSON(t, exitOK, "fs", tree, "--plugin", flagged, "--scanners", "secret")
+	var titles []string
+	for _, s := range rep.Secrets {
+		titles = append(titles, s.Title)
+	}
+	slices.Sort(titles)
+	if want := []string{"ACME key", "ACME token (checked)"}; !slices.Equal(titles, want) {
+		t.Fatalf("titles %q, want %q", titles, want)
+	}
+	os.Remove(filepath.Join(tree, "key"))
 
 	// The hostile confirmer fails on a file named "leak": reported unconfirmed, exit 4.
 	os.Rename(filepath.Join(tree, "fine"), filepath.Join(tree, "leak"))

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -87,11 +88,13 @@ func newSecretScanner(ctx context.Context, plugins []*wasm.Plugin, opt SecretOpt
 	var base []sdk.SecretRule
 	for i, p := range plugins {
 		for _, a := range p.Manifest.Analyzers {
+			// An analyzer that flags no rule confirms them all (ABI 1.1).
+			all := a.Confirm && !slices.ContainsFunc(a.SecretRules, func(r sdk.SecretRule) bool { return r.Confirm })
 			for _, r := range a.SecretRules {
 				if prev, ok := s.rules[r.ID]; ok {
 					return nil, fmt.Errorf("secret rule %s is declared by both %s and %s", r.ID, plugins[prev.plugin].Manifest.Name, p.Manifest.Name)
 				}
-				s.rules[r.ID] = secretRule{plugin: i, analyzer: a.Name, confirm: a.Confirm, title: r.Title, category: r.Category, severity: r.Severity}
+				s.rules[r.ID] = secretRule{plugin: i, analyzer: a.Name, confirm: a.Confirm && (r.Confirm || all), title: r.Title, category: r.Category, severity: r.Severity}
 				base = append(base, r)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/trawlscan/trawl/plugins/secrets/confirm"
 	"github.com/trawlscan/trawl/plugins/secrets/rules"
 	"github.com/trawlscan/trawl/sdk"
 )
@@ -20,8 +21,11 @@ func TestManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for i := range rs {
+		rs[i].Confirm = confirm.Checks(rs[i].ID)
+	}
 	m := sdk.Manifest{
-		ABI:         "1.1",
+		ABI:         "1.2",
 		Name:        "secrets",
 		Version:     "0.1.0",
 		Kind:        sdk.KindAnalyzer,

@@ -17,21 +17,40 @@ import (
 	"github.com/trawlscan/trawl/sdk"
 )
 
+// Checks reports whether Candidate has a check for the rule: the manifest flags those rules
+// (sdk.SecretRule.Confirm) so that the host calls the module for their candidates only.
+func Checks(ruleID string) bool { return check(ruleID) != nil }
+
 // Candidate checks one candidate by its rule's id; rules without a check are confirmed.
 func Candidate(c sdk.SecretCandidate) sdk.SecretVerdict {
-	switch {
-	case c.RuleID == "jwt":
-		return jwt(c.Secret)
-	case strings.HasPrefix(c.RuleID, "github-"):
-		return github(c.Secret)
-	case strings.HasPrefix(c.RuleID, "private-key-") && c.RuleID != "private-key-pgp":
-		return pem(c.Secret)
-	case strings.HasPrefix(c.RuleID, "stripe-test-"):
-		return sdk.SecretVerdict{Confirmed: true, Note: "test mode", Severity: sdk.SeverityLow, Reason: "a test-mode key has no access to live data"}
-	case c.RuleID == "aws-access-key-id" && strings.HasPrefix(c.Secret, "ASIA"):
-		return sdk.SecretVerdict{Confirmed: true, Title: "AWS temporary access key ID (STS)", Severity: sdk.SeverityHigh, Reason: "ASIA prefix: a temporary credential that expires"}
+	if f := check(c.RuleID); f != nil {
+		return f(c.Secret)
 	}
 	return sdk.SecretVerdict{Confirmed: true}
+}
+
+// check is the check of a rule's candidates, by the secret; nil for none.
+func check(ruleID string) func(secret string) sdk.SecretVerdict {
+	switch {
+	case ruleID == "jwt":
+		return jwt
+	case strings.HasPrefix(ruleID, "github-"):
+		return github
+	case strings.HasPrefix(ruleID, "private-key-") && ruleID != "private-key-pgp":
+		return pem
+	case strings.HasPrefix(ruleID, "stripe-test-"):
+		return func(string) sdk.SecretVerdict {
+			return sdk.SecretVerdict{Confirmed: true, Note: "test mode", Severity: sdk.SeverityLow, Reason: "a test-mode key has no access to live data"}
+		}
+	case ruleID == "aws-access-key-id":
+		return func(secret string) sdk.SecretVerdict {
+			if strings.HasPrefix(secret, "ASIA") {
+				return sdk.SecretVerdict{Confirmed: true, Title: "AWS temporary access key ID (STS)", Severity: sdk.SeverityHigh, Reason: "ASIA prefix: a temporary credential that expires"}
+			}
+			return sdk.SecretVerdict{Confirmed: true}
+		}
+	}
+	return nil
 }
 
 // jwt confirms a token whose header and payload are base64url JSON objects and whose header
