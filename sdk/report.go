@@ -21,6 +21,10 @@ type Report struct {
 	Plugins []PluginStatus `json:"plugins"`
 	// Errors are per-file problems analyzers reported; the scan went on.
 	Errors []FileError `json:"errors,omitempty"`
+	// Suppressed are the findings that ignore entries and VEX statements took out.
+	Suppressed *Suppressed `json:"suppressed,omitempty"`
+	// Verdict is the gate's outcome: thresholds, policy, counts (schema 1.1).
+	Verdict *Verdict `json:"verdict,omitempty"`
 }
 
 // Tool names the program that wrote the report.

@@ -7,7 +7,7 @@ package sdk
 
 // SchemaVersion is the version of the data documents defined in this package (the report,
 // the analysis result, the manifest). A minor bump adds optional fields; a major bump breaks.
-const SchemaVersion = "1.0"
+const SchemaVersion = "1.1"
 
 // ABI versions spoken by this SDK. A host refuses a plugin whose ABI major differs from its own.
 const (
@@ -89,6 +89,9 @@ type Secret struct {
 	EndLine  int      `json:"end_line,omitempty"`
 	Deleted  bool     `json:"deleted,omitempty"`
 	Analyzer string   `json:"analyzer,omitempty"`
+	// Policy and Suppression: as for a Vulnerability.
+	Policy      *Decision    `json:"policy,omitempty"`
+	Suppression *Suppression `json:"suppression,omitempty"`
 }
 
 // SecretCandidate is a match of a secret rule that the host found in a file, sent to the

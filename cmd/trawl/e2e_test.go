@@ -38,15 +38,27 @@ var alpineVersions = []string{"3.10.9", "3.12.12", "3.18.9", "3.20.3"}
 // trawl runs the CLI in-process and returns its exit status, stdout and stderr.
 func trawl(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return testEnv().runTest(t, args...)
+}
+
+// testEnv is the environment of an in-process run: no terminal, a fixed clock, an empty
+// environment; tests may change it before runTest.
+func testEnv() *env {
+	return &env{
+		isTerminal: func(io.Writer) bool { return false },
+		now:        func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) },
+	}
+}
+
+// runTest runs the CLI in e, with the tests' compilation cache, and returns its exit
+// status, stdout and stderr.
+func (e *env) runTest(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
 	if len(builtin.Modules()) == 0 {
 		t.Fatal("no built-in plugins embedded: run `make plugins` (make test does) before go test")
 	}
 	var stdout, stderr bytes.Buffer
-	e := &env{
-		stdout: &stdout, stderr: &stderr,
-		isTerminal: func(io.Writer) bool { return false },
-		now:        func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) },
-	}
+	e.stdout, e.stderr = &stdout, &stderr
 	args = append(args, "--cache-dir", filepath.Dir(wasmtest.CacheDir(t)))
 	// Scans that name no database list packages only.
 	if len(args) > 0 && (args[0] == "image" || args[0] == "fs") && !slices.Contains(args, "--db") {
@@ -56,6 +68,17 @@ func trawl(t *testing.T, args ...string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
+// reportOf decodes a JSON report and validates it against the report schema.
+func reportOf(t *testing.T, out string) *sdk.Report {
+	t.Helper()
+	var rep sdk.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, out)
+	}
+	validateReport(t, []byte(out))
+	return &rep
+}
+
 // scanJSON scans and decodes the JSON report, requiring the given exit status.
 func scanJSON(t *testing.T, wantCode int, args ...string) *sdk.Report {
 	t.Helper()
@@ -63,12 +86,7 @@ func scanJSON(t *testing.T, wantCode int, args ...string) *sdk.Report {
 	if code != wantCode {
 		t.Fatalf("trawl %s: exit %d, want %d\nstderr: %s", strings.Join(args, " "), code, wantCode, errOut)
 	}
-	var rep sdk.Report
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatalf("report is not JSON: %v\n%s", err, out)
-	}
-	validateReport(t, []byte(out))
-	return &rep
+	return reportOf(t, out)
 }
 
 var (

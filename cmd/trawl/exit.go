@@ -10,19 +10,25 @@ import (
 // `trawl --help` list them.
 const (
 	exitOK         = 0
-	exitPolicy     = 1 // reserved: a policy or threshold failed
+	exitPolicy     = 1 // the verdict failed: a DENY decision or a threshold exceeded
 	exitUsage      = 2 // bad flags, arguments or configuration
 	exitScanError  = 3 // an input could not be read
 	exitIncomplete = 4 // the scan finished but a plugin failed or was refused: results are partial
+	// exitNothingFound: nothing scannable was found (no OS, no package database, lockfile
+	// or binary, no text file); configurable, since an empty input may be expected.
+	exitNothingFound = 5
 )
 
 const exitCodesHelp = `Exit status:
-  0  the scan finished and every plugin worked
-  1  a policy or threshold failed (reserved for policies)
-  2  usage or configuration error
+  0  pass: the scan finished, every plugin worked, and the verdict (if enforced) passed
+  1  the verdict failed: in evaluate-policy mode a DENY decision or an exceeded
+     threshold, in scan-only mode an exceeded threshold
+  2  usage or configuration error (flags, trawl.yaml, policy, ignore file, VEX)
   3  scan error: the input could not be read
   4  incomplete: the scan finished and reports were written, but a plugin failed or
-     was refused, so results may be missing`
+     was refused, so results may be missing
+  5  nothing scannable was found (--nothing-found-exit-code changes it; 0 disables)
+A failed verdict (1) takes precedence over 4, and 4 over 5.`
 
 // exitError carries an exit status out of a command.
 type exitError struct {

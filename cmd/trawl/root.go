@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -40,6 +41,11 @@ type env struct {
 	// isTerminal reports whether a stream is a terminal (colour, progress).
 	isTerminal func(io.Writer) bool
 	now        func() time.Time
+	// getenv reads the environment (nil: an empty one, as in tests).
+	getenv func(string) string
+	// policyHTTP and insecurePolicy let tests fetch policies from local servers.
+	policyHTTP     *http.Client
+	insecurePolicy bool
 }
 
 func defaultIsTerminal(w io.Writer) bool {
@@ -48,7 +54,7 @@ func defaultIsTerminal(w io.Writer) bool {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	e := &env{stdout: stdout, stderr: stderr, isTerminal: defaultIsTerminal, now: time.Now}
+	e := &env{stdout: stdout, stderr: stderr, isTerminal: defaultIsTerminal, now: time.Now, getenv: os.Getenv}
 	return e.run(args)
 }
 

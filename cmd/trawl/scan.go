@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 
 	"github.com/trawlscan/trawl/host/catalog"
 	"github.com/trawlscan/trawl/host/db"
+	"github.com/trawlscan/trawl/host/gate"
 	"github.com/trawlscan/trawl/host/match"
 	"github.com/trawlscan/trawl/host/scan"
 	"github.com/trawlscan/trawl/host/secrets"
@@ -38,9 +40,14 @@ type scanFlags struct {
 	scanners     []string
 	secretConfig string
 	showSecrets  bool
+	gate         gateFlags
+	// cmd is the command the flags belong to, to tell flags given from defaults.
+	cmd *cobra.Command
 }
 
 func (f *scanFlags) register(c *cobra.Command) {
+	f.cmd = c
+	f.gate.register(c)
 	fl := c.Flags()
 	fl.StringArrayVarP(&f.formats, "format", "f", []string{"table"}, "report format, FORMAT or FORMAT=FILE; repeat for several reports (formats: table, json, sarif, gitlab-container-scanning, gitlab-dependency-scanning, gitlab-secret-detection, cyclonedx, spdx, and those of installed plugins)")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file instead of stdout (for a --format without =FILE)")
@@ -209,6 +216,26 @@ type opener func(ctx context.Context, p *progress) (*source.Artifact, error)
 // scan runs a whole scan: open the input, walk it through the analyzers, write every
 // report, and turn the outcome into an exit status.
 func (e *env) scan(parent context.Context, g *globalFlags, sf *scanFlags, open opener) error {
+	gs, err := e.resolveGate(sf.cmd, &sf.gate)
+	if err != nil {
+		return err
+	}
+	formatGiven := sf.cmd.Flags().Changed("format") || sf.output != ""
+	switch gs.mode {
+	case sdk.ModeScanOnly:
+		if formatGiven {
+			return usageErrorf("scan-only mode writes no reports: drop --format and --output, or use --mode get-report")
+		}
+		sf.formats = nil
+	case sdk.ModeInventoryOnly:
+		if !sf.cmd.Flags().Changed("format") {
+			sf.formats = []string{"cyclonedx"}
+		}
+		if sf.cmd.Flags().Changed("scanners") && !slices.Equal(sf.scanners, []string{scannerVuln}) {
+			return usageErrorf("inventory-only mode lists packages: it takes no --scanners but vuln")
+		}
+		sf.scanners, sf.skipDB = []string{scannerVuln}, true
+	}
 	outs, err := sf.outputs()
 	if err != nil {
 		return err
@@ -223,6 +250,10 @@ func (e *env) scan(parent context.Context, g *globalFlags, sf *scanFlags, open o
 
 	log := e.logger(g)
 	vulnOn, secretOn, err := sf.scanning()
+	if err != nil {
+		return err
+	}
+	gateConfig, err := e.loadGate(ctx, g, gs)
 	if err != nil {
 		return err
 	}
@@ -304,6 +335,10 @@ func (e *env) scan(parent context.Context, g *globalFlags, sf *scanFlags, open o
 	if prog != nil {
 		prog.finish()
 	}
+	var verdict *sdk.Verdict
+	if gs.mode != sdk.ModeInventoryOnly {
+		verdict = gate.Apply(rep, gateConfig)
+	}
 
 	body, err := json.Marshal(rep)
 	if err != nil {
@@ -335,13 +370,76 @@ func (e *env) scan(parent context.Context, g *globalFlags, sf *scanFlags, open o
 			fmt.Fprintf(e.stderr, "trawl: plugin %s %s: %s\n", p.Name, p.Status, p.Error)
 		}
 	}
+	if verdict != nil {
+		e.describeVerdict(rep, verdict)
+		if verdict.Enforced && verdict.Result == sdk.VerdictFail {
+			return &exitError{code: exitPolicy, err: errIncompleteQuiet}
+		}
+	}
 	switch {
 	case len(failedFormats) > 0:
 		return withCode(exitIncomplete, fmt.Errorf("could not write the %s report", strings.Join(failedFormats, ", ")))
 	case len(failed) > 0:
 		return withCode(exitIncomplete, fmt.Errorf("incomplete scan: %s did not finish its work; the report lacks what it would have found", strings.Join(failed, ", ")))
+	case gs.nothingFound != exitOK && nothingScannable(rep):
+		return withCode(gs.nothingFound, errors.New("nothing scannable was found: no operating system, no package database, lockfile or binary, and no text file"))
 	}
 	return nil
+}
+
+// nothingScannable reports whether the scan found nothing to analyze: no OS, no package,
+// and no analyzer handed a file (the secret rules' owners count the text files scanned).
+func nothingScannable(rep *sdk.Report) bool {
+	if rep.OS != nil || len(rep.Packages) > 0 {
+		return false
+	}
+	for _, p := range rep.Plugins {
+		if p.Kind == sdk.KindAnalyzer && p.Status != sdk.PluginUnused && p.Status != sdk.PluginRefused {
+			return false
+		}
+	}
+	return true
+}
+
+// describeVerdict tells the person at the terminal what the gate decided, and what needs
+// their attention: expired ignore entries and rules that failed to evaluate.
+func (e *env) describeVerdict(rep *sdk.Report, v *sdk.Verdict) {
+	for _, x := range v.ExpiredIgnores {
+		what := x.ID
+		if what == "" {
+			what = x.PURL + x.Path
+		}
+		fmt.Fprintf(e.stderr, "trawl: warning: ignore entry for %s expired on %s (%s): it no longer applies\n", what, x.Expires.Format("2006-01-02"), x.Source)
+	}
+	evalErrors := 0
+	for _, f := range rep.Vulnerabilities {
+		if f.Policy != nil && f.Policy.Error != "" {
+			evalErrors++
+		}
+	}
+	for _, f := range rep.Secrets {
+		if f.Policy != nil && f.Policy.Error != "" {
+			evalErrors++
+		}
+	}
+	if evalErrors > 0 {
+		fmt.Fprintf(e.stderr, "trawl: warning: policy rules failed to evaluate on %d findings (see each finding's policy.error)\n", evalErrors)
+	}
+	if !v.Enforced {
+		return
+	}
+	c := v.Counted
+	fmt.Fprintf(e.stderr, "trawl: %s: %s (counted: %d critical, %d high, %d medium, %d low", v.Mode, strings.ToUpper(v.Result), c.Critical, c.High, c.Medium, c.Low)
+	if v.Suppressed > 0 {
+		fmt.Fprintf(e.stderr, "; %d suppressed", v.Suppressed)
+	}
+	if n := v.Actions[sdk.ActionAllow]; n > 0 {
+		fmt.Fprintf(e.stderr, "; %d allowed", n)
+	}
+	fmt.Fprintln(e.stderr, ")")
+	for _, r := range v.Reasons {
+		fmt.Fprintf(e.stderr, "trawl:   %s\n", r)
+	}
 }
 
 // analyzersFor keeps the analyzer plugins the scanners need: those that select files for

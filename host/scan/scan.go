@@ -208,12 +208,14 @@ func layerName(l sdk.Layer) string {
 }
 
 // statuses says how each analyzer fared: ok, failed (with its first error), or unused when
-// no file selected it.
+// no file selected it; a plugin's secret rules count the text files they ran over.
 func (s *Scanner) statuses(results []*walk.LayerResult, ss *secretScanner) []sdk.PluginStatus {
 	files := make([]int, len(s.analyzers))
 	if ss != nil {
 		for i := range files {
-			files[i] = int(ss.calls[i].Load())
+			if ss.owns(i) {
+				files[i] = int(ss.scanned.Load())
+			}
 		}
 	}
 	for _, r := range results {
@@ -236,8 +238,7 @@ func (s *Scanner) statuses(results []*walk.LayerResult, ss *secretScanner) []sdk
 			if n > 1 {
 				st.Error = fmt.Sprintf("%s (and %d more failed calls)", st.Error, n-1)
 			}
-		} else if files[i] == 0 && !(ss != nil && ss.owns(i)) {
-			// A plugin whose secret rules ran was used, even if nothing matched them.
+		} else if files[i] == 0 {
 			st.Status = sdk.PluginUnused
 		}
 		out[i] = st

@@ -53,8 +53,8 @@ type secretScanner struct {
 	allowPaths  []*regexp.Regexp
 	allowValues []*regexp.Regexp
 	show        bool
-	// calls counts the files whose candidates each plugin confirmed, for its status.
-	calls []atomic.Int64
+	// scanned counts the text files the rules ran over, for the rule owners' status.
+	scanned atomic.Int64
 	log   *slog.Logger
 
 	// workers bounds the scans running at once (and so the copies of files held); wg waits
@@ -83,7 +83,7 @@ func (s *secretScanner) owns(i int) bool {
 // newSecretScanner compiles the rules of the analyzers that carry secret rules and of the
 // configuration. It returns nil when no rule is left.
 func newSecretScanner(ctx context.Context, plugins []*wasm.Plugin, opt SecretOptions, log *slog.Logger) (*secretScanner, error) {
-	s := &secretScanner{rules: map[string]secretRule{}, plugins: plugins, maxSize: secrets.DefaultMaxFileSize, show: opt.Show, calls: make([]atomic.Int64, len(plugins)), log: log,
+	s := &secretScanner{rules: map[string]secretRule{}, plugins: plugins, maxSize: secrets.DefaultMaxFileSize, show: opt.Show, log: log,
 		workers: make(chan struct{}, runtime.GOMAXPROCS(0)), found: map[int]map[string]fileSecrets{}, ctx: ctx}
 	var base []sdk.SecretRule
 	for i, p := range plugins {
@@ -195,6 +195,9 @@ func (f *secretStream) Write(chunk []byte) { f.st.Write(chunk) }
 
 func (f *secretStream) End(ctx context.Context) {
 	found, err := f.st.Close()
+	if !f.st.Binary() {
+		f.s.scanned.Add(1)
+	}
 	var out []sdk.Secret
 	if err == nil {
 		out, err = f.s.report(ctx, f.path, found)
@@ -234,6 +237,7 @@ func (f *bufferedStream) End(context.Context) {
 		f.release()
 		return
 	}
+	s.scanned.Add(1)
 	s.workers <- struct{}{}
 	s.wg.Add(1)
 	go func() {
@@ -299,7 +303,6 @@ func (s *secretScanner) report(ctx context.Context, path string, found []secrets
 			req.Candidates = append(req.Candidates, sdk.SecretCandidate{RuleID: f.RuleID, Secret: f.Secret, Match: f.Match, Line: f.Line, Column: f.Column, EndLine: f.EndLine})
 		}
 		p := s.plugins[o.plugin]
-		s.calls[o.plugin].Add(1)
 		res, err := p.ConfirmSecrets(ctx, req)
 		if err != nil {
 			// Unconfirmed is still reported: a failing plugin must not hide a leak.

@@ -338,6 +338,9 @@ func (e *Engine) lists(skip []bool) ruleLists {
 // passed maxSize, or no rule applies to its path.
 func (s *Stream) Wants() bool { return !s.closed && !s.binary && !s.truncated }
 
+// Binary reports whether the file turned out binary (and so was not scanned).
+func (s *Stream) Binary() bool { return s.binary }
+
 // Write scans p, in windows as they fill; bytes it does not want are ignored.
 func (s *Stream) Write(p []byte) {
 	if !s.Wants() {

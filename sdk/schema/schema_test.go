@@ -95,6 +95,7 @@ func realisticReport() *sdk.Report {
 			RuleID: "aws-access-token", Category: "AWS", Title: "AWS Access Key ID", Severity: "CRITICAL",
 			Match: "AWS_ACCESS_KEY_ID=AKIA****************", Analyzer: "secrets",
 			Location: sdk.Location{Path: "srv/app/.env", Line: 3, LayerDiffID: app}, EndLine: 3,
+			Policy: &sdk.Decision{Action: sdk.ActionDeny, Rule: "no-secrets"},
 		}, {
 			RuleID: "private-key", Severity: "HIGH", Match: "-----BEGIN OPENSSH PRIVATE KEY-----*****",
 			Location: sdk.Location{Path: "srv/app/deploy/id_ed25519", Line: 1}, EndLine: 7, Deleted: true,
@@ -107,6 +108,24 @@ func realisticReport() *sdk.Report {
 			{Name: "lang", Version: "0.1.0", Kind: sdk.KindAnalyzer, Status: sdk.PluginUnused},
 		},
 		Errors: []sdk.FileError{{Analyzer: "npm", Path: "srv/app/package-lock.json", Message: "unexpected end of JSON input"}},
+		Suppressed: &sdk.Suppressed{Vulnerabilities: []sdk.Vulnerability{{
+			ID: "CVE-2024-3651", IDs: []string{"CVE-2024-3651"}, Advisories: []string{"GHSA-jjg7-2v4v-x38h"},
+			Package:  sdk.PackageRef{Name: "idna", Version: "2.7", Type: "pypi"},
+			Severity: sdk.SeverityHigh, Status: sdk.StatusFixed,
+			Suppression: &sdk.Suppression{Kind: sdk.SuppressedByVEX, Source: "app.vex.json", Status: "not_affected", Reason: "vulnerable_code_not_in_execute_path"},
+		}}},
+		Verdict: &sdk.Verdict{
+			Mode: sdk.ModeEvaluatePolicy, Result: sdk.VerdictFail, Enforced: true,
+			Reasons:    []string{"DENY by rule no-secrets: secret aws-access-token in srv/app/.env:3"},
+			Counted:    sdk.SeverityCounts{Critical: 1, High: 1},
+			Thresholds: sdk.Thresholds{MaxCritical: 0, MaxHigh: -1, MaxMedium: -1, MaxLow: -1},
+			Policy:     &sdk.PolicyInfo{Name: "prod", Source: "oci://ghcr.io/example/policies:prod", Digest: "sha256:1bccf10afce5c1ffe31381419930ad565c1436eaeb1ca680494b0663e0028419", Resolved: "ghcr.io/example/policies@sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"},
+			Actions:    map[string]int{sdk.ActionDeny: 1, sdk.ActionAudit: 1},
+			Suppressed: 1,
+			ExpiredIgnores: []sdk.ExpiredIgnore{{ID: "CVE-2023-45803", Reason: "accepted", Expires: time.Date(2024, 11, 1, 23, 59, 59, 0, time.UTC), Source: ".trawlignore.yaml:5"}},
+			IgnoreFile:     ".trawlignore.yaml",
+			VEX:            []string{"app.vex.json"},
+		},
 	}
 }
 
@@ -191,18 +210,27 @@ func TestReportSchemaRejectsInvalidReports(t *testing.T) {
 		"failed plugin, no error":  func(d map[string]any) { delete(at(d, "plugins", 1), "error") },
 		"refused plugin, no error": func(d map[string]any) { delete(at(d, "plugins", 2), "error") },
 		"file error, no message":   func(d map[string]any) { delete(at(d, "errors", 0), "message") },
-		// 1.0 documents are closed: what the schema does not name is a producer bug.
-		"1.0, unknown top-level property": func(d map[string]any) { d["licenses"] = []any{} },
-		"1.0, unknown package property":   func(d map[string]any) { at(d, "packages", 0)["cpe"] = "cpe:2.3:a" },
-		"1.0, unknown location property":  func(d map[string]any) { at(d, "secrets", 0, "location")["column"] = 4 },
-		"1.0, misspelt plugin property":   func(d map[string]any) { at(d, "plugins", 0)["file"] = 2 },
-		// Later minors are open, but what 1.0 names keeps its type.
-		"1.1, wrong type of a known property": func(d map[string]any) {
-			d["schema_version"] = "1.1"
+		"policy action unknown":    func(d map[string]any) { at(d, "secrets", 0, "policy")["action"] = "BLOCK" },
+		"verdict mode unknown":     func(d map[string]any) { at(d, "verdict")["mode"] = "gate" },
+		"threshold below -1":       func(d map[string]any) { at(d, "verdict", "thresholds")["max_high"] = -2 },
+		"suppression kind unknown": func(d map[string]any) { at(d, "suppressed", "vulnerabilities", 0, "suppression")["kind"] = "waiver" },
+		// 1.0 and 1.1 documents are closed: what the schema does not name is a producer bug.
+		"1.1, unknown top-level property": func(d map[string]any) { d["licenses"] = []any{} },
+		"1.1, unknown package property":   func(d map[string]any) { at(d, "packages", 0)["cpe"] = "cpe:2.3:a" },
+		"1.1, unknown location property":  func(d map[string]any) { at(d, "secrets", 0, "location")["column"] = 4 },
+		"1.1, misspelt plugin property":   func(d map[string]any) { at(d, "plugins", 0)["file"] = 2 },
+		"1.1, misspelt verdict property":  func(d map[string]any) { at(d, "verdict")["reason"] = []any{} },
+		"1.0, unknown top-level property": func(d map[string]any) {
+			d["schema_version"] = "1.0"
+			d["licenses"] = []any{}
+		},
+		// Later minors are open, but what 1.1 names keeps its type.
+		"1.2, wrong type of a known property": func(d map[string]any) {
+			d["schema_version"] = "1.2"
 			at(d, "packages", 0)["version"] = 3
 		},
-		"1.1, unknown artifact type": func(d map[string]any) {
-			d["schema_version"] = "1.1"
+		"1.2, unknown artifact type": func(d map[string]any) {
+			d["schema_version"] = "1.2"
 			at(d, "artifact")["type"] = "vm_image"
 		},
 	}
