@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,8 +15,11 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/registry"
+	"gopkg.in/yaml.v3"
 
 	"github.com/trawlscan/trawl/host/fetch"
+	"github.com/trawlscan/trawl/host/ignore"
+	"github.com/trawlscan/trawl/host/policy"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -328,5 +332,34 @@ func TestNothingScannable(t *testing.T) {
 	}
 	if code, _, _ := trawl(t, "image", "--input", "../../testdata/images/alpine-3.10-demo.tar", "--scanners", "vuln"); code != exitOK {
 		t.Errorf("an image with an OS: exit %d", code)
+	}
+}
+
+// TestREADMEExamples: the policy, ignore file and trawl.yaml that README.md shows load.
+func TestREADMEExamples(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := func(start string) []byte {
+		s := string(readme)
+		i := strings.Index(s, "```yaml\n"+start)
+		if i < 0 {
+			t.Fatalf("README.md has no yaml block starting %q", start)
+		}
+		s = s[i+len("```yaml\n"):]
+		return []byte(s[:strings.Index(s, "```")])
+	}
+	if p, err := policy.Parse("README.md", block("apiVersion: trawl.dev/v1\nkind: Policy\nname: production-gate")); err != nil || len(p.Rules) != 5 {
+		t.Errorf("policy: %v", err)
+	}
+	if l, err := ignore.Parse("README.md", block("ignores:")); err != nil || len(l.Entries) != 4 {
+		t.Errorf("ignore file: %v", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(block("mode: evaluate-policy")))
+	dec.KnownFields(true)
+	var fc fileConfig
+	if err := dec.Decode(&fc); err != nil || fc.Mode != sdk.ModeEvaluatePolicy || *fc.Thresholds.MaxHigh != 5 {
+		t.Errorf("trawl.yaml: %v", err)
 	}
 }
