@@ -55,7 +55,7 @@ type secretScanner struct {
 	show        bool
 	// scanned counts the text files the rules ran over, for the rule owners' status.
 	scanned atomic.Int64
-	log   *slog.Logger
+	log     *slog.Logger
 
 	// workers bounds the scans running at once (and so the copies of files held); wg waits
 	// for them; bufs recycles the copies.
