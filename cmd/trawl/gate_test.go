@@ -93,6 +93,7 @@ func TestModesThresholdsActions(t *testing.T) {
 		for th, byAction := range byThreshold {
 			for action, code := range byAction {
 				t.Run(fmt.Sprintf("%s/%s/%s", mode, th, action), func(t *testing.T) {
+					t.Parallel()
 					args := []string{"fs", tree, "--db", db, "--scanners", "vuln", "--mode", mode}
 					args = append(args, thresholds[th]...)
 					if p := policies[action]; p != "" {
