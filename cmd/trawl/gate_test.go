@@ -2,10 +2,11 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,7 +18,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/registry"
 	"gopkg.in/yaml.v3"
 
-	"github.com/trawlscan/trawl/host/fetch"
 	"github.com/trawlscan/trawl/host/ignore"
 	"github.com/trawlscan/trawl/host/policy"
 	"github.com/trawlscan/trawl/sdk"
@@ -256,12 +256,18 @@ func TestPolicySources(t *testing.T) {
 	sum := sha256.Sum256([]byte(body))
 	digest := "sha256:" + hex.EncodeToString(sum[:])
 
-	reg := httptest.NewServer(registry.New())
+	reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	defer reg.Close()
 	host := strings.TrimPrefix(reg.URL, "http://")
 	ref := host + "/policies/prod:v1"
-	if _, err := fetch.Push(context.Background(), ref, []byte(body), fetch.DefaultMediaType); err != nil {
-		t.Fatal(err)
+	policyFile := writeFile(t, t.TempDir(), "prod.yaml", body)
+	if code, out, errOut := trawl(t, "policy", "push", policyFile, ref); code != exitOK || !strings.Contains(out, digest) {
+		t.Fatalf("policy push: exit %d\n%s%s", code, out, errOut)
+	}
+	insecure := testEnv()
+	insecure.insecurePolicy = true
+	if code, out, errOut := insecure.runTest(t, "policy", "check", "oci://"+ref); code != exitOK || !strings.Contains(out, "1 rules") || !strings.Contains(out, digest) {
+		t.Fatalf("policy check: exit %d\n%s%s", code, out, errOut)
 	}
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/policy.yaml" {
@@ -306,8 +312,14 @@ func TestPolicySources(t *testing.T) {
 
 	bad := writeFile(t, t.TempDir(), "bad.yaml", "apiVersion: trawl.dev/v1\nkind: Policy\nrules:\n  - id: r\n    action: DENY\n    when: finding.severty == \"HIGH\"\n")
 	code, _, errOut = trawl(t, "fs", tree, "--db", db, "--policy", bad)
-	if code != exitUsage || !strings.Contains(errOut, bad+":6:") || !strings.Contains(errOut, "severty") {
+	if code != exitUsage || !strings.Contains(errOut, bad+":6:18: undefined field 'severty'") {
 		t.Errorf("invalid policy: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := trawl(t, "policy", "check", bad); code != exitUsage || !strings.Contains(errOut, bad+":6:18:") {
+		t.Errorf("policy check: exit %d: %s", code, errOut)
+	}
+	if code, _, _ := trawl(t, "policy", "push", bad, ref); code != exitUsage {
+		t.Errorf("an invalid policy was pushed: exit %d", code)
 	}
 	code, _, errOut = trawl(t, "fs", tree, "--db", db, "--policy", "oci://"+ref, "--offline")
 	if code != exitUsage || !strings.Contains(errOut, "--offline") {

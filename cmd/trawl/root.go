@@ -113,7 +113,7 @@ with a memory cap and a deadline on every call.
 		}
 	}
 
-	root.AddCommand(e.imageCmd(g), e.fsCmd(g), e.sbomCmd(g), e.convertCmd(g), e.dbCmd(g), e.pluginCmd(g), e.versionCmd())
+	root.AddCommand(e.imageCmd(g), e.fsCmd(g), e.sbomCmd(g), e.convertCmd(g), e.dbCmd(g), e.pluginCmd(g), e.policyCmd(g), e.versionCmd())
 	return root
 }
 
