@@ -293,7 +293,17 @@ func licenses(ls []string) cdx.Licenses {
 
 // vulnerabilities maps the findings, refs being the bom-refs of r.Packages.
 func vulnerabilities(r *sdk.Report, refs []string) []cdx.Vulnerability {
-	if len(r.Vulnerabilities) == 0 {
+	// Findings a VEX statement took out are listed with its analysis: the SBOM carries the
+	// supplier's word. Those an ignore entry took out are a local decision, left out.
+	findings := r.Vulnerabilities
+	if r.Suppressed != nil {
+		for _, v := range r.Suppressed.Vulnerabilities {
+			if v.Suppression != nil && v.Suppression.Kind == sdk.SuppressedByVEX {
+				findings = append(findings[:len(findings):len(findings)], v)
+			}
+		}
+	}
+	if len(findings) == 0 {
 		return nil
 	}
 	// A finding names its package by purl, type, name and version, and where it was found;
@@ -305,9 +315,9 @@ func vulnerabilities(r *sdk.Report, refs []string) []cdx.Vulnerability {
 		k := key{p.PURL, p.Type, p.Name, p.Version}
 		byKey[k] = append(byKey[k], i)
 	}
-	out := make([]cdx.Vulnerability, 0, len(r.Vulnerabilities))
-	for i := range r.Vulnerabilities {
-		v := &r.Vulnerabilities[i]
+	out := make([]cdx.Vulnerability, 0, len(findings))
+	for i := range findings {
+		v := &findings[i]
 		// The package found where the finding was, else the first by reference, whatever
 		// the report's order.
 		ref, found := "", false
@@ -394,10 +404,31 @@ func vulnerability(v *sdk.Vulnerability, ref string) cdx.Vulnerability {
 	case sdk.StatusWillNotFix:
 		out.Analysis = &cdx.VulnerabilityAnalysis{Response: &[]cdx.ImpactAnalysisResponse{cdx.IARWillNotFix}}
 	}
+	if s := v.Suppression; s != nil && s.Kind == sdk.SuppressedByVEX {
+		a := &cdx.VulnerabilityAnalysis{Detail: s.Reason}
+		switch s.Status {
+		case "not_affected":
+			a.State = cdx.IASNotAffected
+			a.Justification = vexJustification[strings.SplitN(s.Reason, ":", 2)[0]]
+		case "fixed":
+			a.State = cdx.IASResolved
+		}
+		out.Analysis = a
+	}
 	if v.Status != "" {
 		out.Properties = &[]cdx.Property{{Name: bomkit.PropVulnStatus, Value: v.Status}}
 	}
 	return out
+}
+
+// vexJustification maps OpenVEX justifications to CycloneDX's, as CISA's minimum
+// requirements for VEX pair them.
+var vexJustification = map[string]cdx.ImpactAnalysisJustification{
+	"component_not_present":                             cdx.IAJCodeNotPresent,
+	"vulnerable_code_not_present":                       cdx.IAJCodeNotPresent,
+	"vulnerable_code_not_in_execute_path":               cdx.IAJCodeNotReachable,
+	"vulnerable_code_cannot_be_controlled_by_adversary": cdx.IAJProtectedByMitigatingControl,
+	"inline_mitigations_already_exist":                  cdx.IAJProtectedByMitigatingControl,
 }
 
 // source names the database an ID comes from, by its prefix.

@@ -29,7 +29,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	if !strings.HasPrefix(out, "{\n  \"schema_version\": \"1.0\",\n") || !strings.HasSuffix(out, "}\n") {
+	if !strings.HasPrefix(out, "{\n  \"schema_version\": \""+sdk.SchemaVersion+"\",\n") || !strings.HasSuffix(out, "}\n") {
 		t.Errorf("not indented by two spaces or not ending in a newline:\n%s", out)
 	}
 	if !strings.Contains(out, "?arch=x86_64&distro=") || !strings.Contains(out, `"<token>&****"`) {

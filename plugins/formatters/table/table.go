@@ -52,6 +52,7 @@ const (
 	red     = "\x1b[31m"
 	boldRed = "\x1b[1;31m"
 	yellow  = "\x1b[33m"
+	green   = "\x1b[32m"
 	blue    = "\x1b[34m"
 	reset   = "\x1b[0m"
 )
@@ -70,7 +71,9 @@ func Write(w io.Writer, r *sdk.Report, opts Options) error {
 		p.packages(r)
 	}
 	p.secrets(r)
+	p.suppressed(r)
 	p.problems(r)
+	p.verdict(r)
 	return p.w.Flush()
 }
 
@@ -344,6 +347,13 @@ func (p *printer) vulnerabilities(r *sdk.Report) {
 	for i := range vs {
 		hasTitle = hasTitle || vs[i].Summary != "" || vs[i].Details != ""
 	}
+	hasPolicy := false
+	for i := range vs {
+		hasPolicy = hasPolicy || vs[i].Policy != nil
+	}
+	if hasPolicy {
+		cols = append(cols, column{title: "Policy", max: maxRule, paint: actionColor})
+	}
 	if hasTitle {
 		cols = append(cols, column{title: "Title", max: maxTitle})
 	}
@@ -359,6 +369,9 @@ func (p *printer) vulnerabilities(r *sdk.Report) {
 			title = v.Details
 		}
 		row := []string{v.Package.Name, v.ID, strings.ToUpper(v.Severity), status, v.Package.Version, strings.Join(v.FixedVersions, ", ")}
+		if hasPolicy {
+			row = append(row, decision(v.Policy))
+		}
 		if hasTitle {
 			row = append(row, title)
 		}
@@ -399,6 +412,13 @@ func (p *printer) secrets(r *sdk.Report) {
 		cols = append(cols, column{title: "Layer", max: 12})
 	}
 	cols = append(cols, column{title: "Match", max: maxMatch})
+	hasPolicy := false
+	for i := range r.Secrets {
+		hasPolicy = hasPolicy || r.Secrets[i].Policy != nil
+	}
+	if hasPolicy {
+		cols = append(cols, column{title: "Policy", max: maxRule, paint: actionColor})
+	}
 	g := newGrid(cols, len(r.Secrets))
 	counts := map[string]int{}
 	for _, s := range r.Secrets {
@@ -415,11 +435,15 @@ func (p *printer) secrets(r *sdk.Report) {
 			loc += " (deleted)"
 			deleted = true
 		}
+		row := []string{s.RuleID, sev, loc}
 		if hasLayer {
-			g.add(s.RuleID, sev, loc, shortDigest(s.Location.LayerDiffID), s.Match)
-		} else {
-			g.add(s.RuleID, sev, loc, s.Match)
+			row = append(row, shortDigest(s.Location.LayerDiffID))
 		}
+		row = append(row, s.Match)
+		if hasPolicy {
+			row = append(row, decision(s.Policy))
+		}
+		g.add(row...)
 	}
 	g.write(p)
 	if deleted {
@@ -452,6 +476,127 @@ func (p *printer) secrets(r *sdk.Report) {
 	}
 	b.WriteString(")\n")
 	p.str(b.String())
+}
+
+// decision is a policy decision in a cell: the action and the deciding rule.
+func decision(d *sdk.Decision) string {
+	switch {
+	case d == nil:
+		return ""
+	case d.Rule == "":
+		return d.Action
+	}
+	return d.Action + " " + d.Rule
+}
+
+func actionColor(s string) string {
+	switch {
+	case strings.HasPrefix(s, sdk.ActionDeny):
+		return red
+	case strings.HasPrefix(s, sdk.ActionAllow):
+		return green
+	}
+	return ""
+}
+
+// suppressed lists the findings that ignore entries and VEX statements took out, and why:
+// an accepted risk stays visible where people look.
+func (p *printer) suppressed(r *sdk.Report) {
+	if r.Suppressed == nil || len(r.Suppressed.Vulnerabilities)+len(r.Suppressed.Secrets) == 0 {
+		return
+	}
+	p.heading("Suppressed")
+	g := newGrid([]column{
+		{title: "Finding", max: maxName},
+		{title: "Package or location", max: maxPath, keepTail: true},
+		{title: "By", max: 6},
+		{title: "Reason", max: maxTitle},
+		{title: "Source", max: maxPath, keepTail: true},
+	}, len(r.Suppressed.Vulnerabilities)+len(r.Suppressed.Secrets))
+	why := func(s *sdk.Suppression) (by, reason, source string) {
+		if s == nil {
+			return "", "", ""
+		}
+		reason = s.Reason
+		if s.Status != "" {
+			reason = strings.TrimSpace(s.Status + ": " + reason)
+		}
+		if s.Expires != nil {
+			reason += " (until " + s.Expires.UTC().Format("2006-01-02") + ")"
+		}
+		return s.Kind, reason, s.Source
+	}
+	for _, v := range r.Suppressed.Vulnerabilities {
+		by, reason, source := why(v.Suppression)
+		g.add(v.ID, v.Package.Name+" "+v.Package.Version, by, reason, source)
+	}
+	for _, s := range r.Suppressed.Secrets {
+		by, reason, source := why(s.Suppression)
+		g.add(s.RuleID, s.Location.Path+":"+strconv.Itoa(s.Location.Line), by, reason, source)
+	}
+	g.write(p)
+}
+
+// verdict ends the output with the gate's outcome: pass or fail and why, what was counted
+// against which thresholds, and the policy that decided.
+func (p *printer) verdict(r *sdk.Report) {
+	v := r.Verdict
+	if v == nil {
+		return
+	}
+	p.str("\n")
+	result := strings.ToUpper(v.Result)
+	color := green
+	if v.Result == sdk.VerdictFail {
+		color = boldRed
+	}
+	p.str("Verdict (" + v.Mode + "): ")
+	p.paint(color, result)
+	if !v.Enforced && v.Result == sdk.VerdictFail {
+		p.str(" (not enforced in this mode)")
+	}
+	p.str("\n")
+	for _, reason := range v.Reasons {
+		p.str("  " + clean(reason) + "\n")
+	}
+	c, t := v.Counted, v.Thresholds
+	limit := func(n int) string {
+		if n < 0 {
+			return "no limit"
+		}
+		return "max " + strconv.Itoa(n)
+	}
+	counted := func(sev string, n, max int) string { return sev + " " + strconv.Itoa(n) + " (" + limit(max) + ")" }
+	p.field("Counted", counted("CRITICAL", c.Critical, t.MaxCritical)+", "+counted("HIGH", c.High, t.MaxHigh)+", "+
+		counted("MEDIUM", c.Medium, t.MaxMedium)+", "+counted("LOW", c.Low, t.MaxLow))
+	if pol := v.Policy; pol != nil {
+		name := pol.Name
+		if name == "" {
+			name = "(unnamed)"
+		}
+		p.field("Policy", name+" from "+clean(pol.Source)+" ("+shortDigest(pol.Digest)+")")
+		var acts []string
+		for _, a := range []string{sdk.ActionDeny, sdk.ActionAudit, sdk.ActionAllow} {
+			if n := v.Actions[a]; n > 0 {
+				acts = append(acts, a+" "+strconv.Itoa(n))
+			}
+		}
+		if len(acts) > 0 {
+			p.field("Decisions", strings.Join(acts, ", "))
+		}
+	}
+	if v.Suppressed > 0 {
+		p.field("Suppressed", strconv.Itoa(v.Suppressed)+" (listed above)")
+	}
+	for _, x := range v.ExpiredIgnores {
+		what := x.ID
+		if what == "" {
+			what = x.PURL + x.Path
+		}
+		p.str("  ")
+		p.paint(yellow, "expired ignore entry: "+clean(what)+" ("+x.Source+", expired "+x.Expires.UTC().Format("2006-01-02")+")")
+		p.str("\n")
+	}
 }
 
 // problems ends the output with what made the scan partial, if anything did.
