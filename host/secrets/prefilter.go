@@ -30,8 +30,8 @@ type prefilter struct {
 	kws   [][]kwHit
 }
 
-// gramBits is the size of the gram bit set: 8 KiB, which stays in the L1 cache.
-const gramBits = 16
+// gramBits is the size of the gram bit set: 32 KiB, which stays in the L1 cache.
+const gramBits = 18
 
 // kwHit is a keyword (or, if anchor, an anchor string) of rule, len bytes long.
 type kwHit struct {
@@ -49,15 +49,23 @@ var fold = func() (t [256]byte) {
 
 func gramHash(g uint32) uint32 { return (g * 0x9E3779B1) >> (32 - gramBits) }
 
+// setGram marks gram g in the bit set.
+func (p *prefilter) setGram(g uint32) {
+	h := gramHash(g)
+	p.begin[h/64] |= 1 << (h % 64)
+}
+
 // newPrefilter builds the prefilter; keywords[i] are the keywords of rule i, and
 // anchors[i] its anchor strings (nil: none).
 func newPrefilter(keywords, anchors [][]string) *prefilter {
-	p := &prefilter{gram: 3}
+	p := &prefilter{gram: 4}
 	all := slices.Concat(keywords, anchors)
 	next := 1
 	for _, ks := range all {
 		for _, k := range ks {
-			p.gram = min(p.gram, len(k))
+			if len(k) > 0 {
+				p.gram = min(p.gram, len(k))
+			}
 			for i := 0; i < len(k); i++ {
 				if c := fold[k[i]]; p.class[c] == 0 {
 					p.class[c] = uint8(next) // at most 230 distinct lower-cased bytes
@@ -68,6 +76,9 @@ func newPrefilter(keywords, anchors [][]string) *prefilter {
 	}
 	for c := 'A'; c <= 'Z'; c++ {
 		p.class[c] = p.class[c+'a'-'A']
+	}
+	if p.gram == 3 {
+		p.gram = 4 // the 3-byte strings mark their extensions (add)
 	}
 	p.nclass = next
 	p.next = make([]int32, next)
@@ -92,8 +103,20 @@ func newPrefilter(keywords, anchors [][]string) *prefilter {
 		if h := (kwHit{int32(ri), int32(len(k)), anchor}); !slices.Contains(p.kws[s], h) {
 			p.kws[s] = append(p.kws[s], h)
 		}
-		h := gramHash(p.gramAt(k, 0))
-		p.begin[h/64] |= 1 << (h % 64)
+		if len(k) >= p.gram {
+			p.setGram(foldGram(k, p.gram))
+			return
+		}
+		// A string one byte shorter than the gram (3 bytes, the shortest a rule keyword
+		// may be) marks every gram it begins, whatever the byte after it (folded as the
+		// scan folds it): 128 grams, which in a bit set of this size still leave nearly all
+		// of it clear, where hashing 3 bytes at every position lets through every
+		// position that begins as some keyword does ("pat" of "path" for "patch").
+		for c := 0; c < 256; c++ {
+			if c|0x20 == c {
+				p.setGram(foldGram(k, len(k)) | uint32(c)<<(8*len(k)))
+			}
+		}
 	}
 	for ri, ks := range keywords {
 		for _, k := range ks {
@@ -116,11 +139,11 @@ func newPrefilter(keywords, anchors [][]string) *prefilter {
 	return p
 }
 
-// gramAt is the case-folded gram of s (len(s) >= i+gram) at i, folded as each folds.
-func (p *prefilter) gramAt(s string, i int) uint32 {
+// foldGram is the case-folded gram of the first n bytes of s, folded as each folds.
+func foldGram(s string, n int) uint32 {
 	g := uint32(0)
-	for j := 0; j < p.gram; j++ {
-		g |= uint32(s[i+j]|0x20) << (8 * j)
+	for j := 0; j < n; j++ {
+		g |= uint32(s[j]|0x20) << (8 * j)
 	}
 	return g
 }
@@ -130,7 +153,7 @@ func (p *prefilter) gramAt(s string, i int) uint32 {
 // rules are the rules that have it as a keyword, kws the rules that have it as a keyword
 // or anchor.
 func (p *prefilter) each(buf []byte, fn func(start int, rules []int32, kws []kwHit) bool) {
-	if p.gram == 0 || len(buf) < p.gram {
+	if p.gram == 0 {
 		return
 	}
 	// Each position's gram is loaded whole, four bytes at a time, and case-folded by
@@ -138,6 +161,9 @@ func (p *prefilter) each(buf []byte, fn func(start int, rules []int32, kws []kwH
 	// bytes ('\r' with '-'), which only lets a few more positions through to the trie. No
 	// step depends on the last, so the loop pipelines.
 	mask := uint32(1)<<(8*p.gram) - 1
+	if p.gram == 4 {
+		mask = ^uint32(0)
+	}
 	i := 0
 	for ; i+4 <= len(buf); i++ {
 		g := (binary.LittleEndian.Uint32(buf[i:]) | 0x20202020) & mask
@@ -149,14 +175,8 @@ func (p *prefilter) each(buf []byte, fn func(start int, rules []int32, kws []kwH
 			return
 		}
 	}
-	for ; i+p.gram <= len(buf); i++ {
-		var w [4]byte
-		copy(w[:], buf[i:])
-		g := (binary.LittleEndian.Uint32(w[:]) | 0x20202020) & mask
-		h := gramHash(g)
-		if p.begin[h/64]&(1<<(h%64)) == 0 {
-			continue
-		}
+	// The last positions hold less than a load: the trie alone decides there.
+	for ; i < len(buf); i++ {
 		if !p.walk(buf, i, fn) {
 			return
 		}
