@@ -28,8 +28,10 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 //   - filesystem: a source tree (no layers, no OS) with Go, npm and PyPI packages taken
 //     from the corpus lockfiles, and a plugin refused for its ABI;
 //   - vulns: a real scan of Alpine 3.10.9 with an upper layer pinning older musl and
-//     openssl, matched against the demo database (Alpine secdb v3.10).
-var inputs = []string{"report", "empty", "filesystem", "vulns"}
+//     openssl, matched against the demo database (Alpine secdb v3.10);
+//   - gate: a real scan of the demo image in evaluate-policy mode, under a policy with
+//     ALLOW, DENY and AUDIT rules, an ignore file with an expired entry and a VEX statement.
+var inputs = []string{"report", "empty", "filesystem", "vulns", "gate"}
 
 // outputs are the renderings of each input: request and golden file suffix.
 var outputs = []struct {

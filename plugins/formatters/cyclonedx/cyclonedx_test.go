@@ -23,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // ../formatters_test.go) and edge, this package's: an RHEL image with an rpm epoch, vendors,
 // licenses of every kind, a purl shared by two packages, a package without a purl, and
 // findings with CVSS, GHSA and OSV IDs and every status.
-var inputs = []string{"report", "empty", "filesystem", "vulns", "edge"}
+var inputs = []string{"report", "empty", "filesystem", "vulns", "gate", "edge"}
 
 func inputPath(name string) string {
 	if name == "edge" {

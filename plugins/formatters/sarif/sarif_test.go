@@ -27,6 +27,7 @@ var inputs = []string{
 	"../testdata/empty.json",
 	"../testdata/filesystem.json",
 	"../testdata/vulns.json",
+	"../testdata/gate.json",
 	"testdata/findings.json",
 }
 

@@ -17,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // ../formatters_test.go) and edge, the CycloneDX package's: an RHEL image with an rpm
 // epoch, vendors, licenses of every kind, a purl shared by two packages, a package without
 // a purl.
-var inputs = []string{"report", "empty", "filesystem", "vulns", "edge"}
+var inputs = []string{"report", "empty", "filesystem", "vulns", "gate", "edge"}
 
 func inputPath(name string) string {
 	if name == "edge" {
