@@ -18,7 +18,6 @@ import (
 
 	"github.com/trawlscan/trawl/host/catalog"
 	"github.com/trawlscan/trawl/host/wasm"
-	"github.com/trawlscan/trawl/plugins/builtin"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -28,8 +27,10 @@ var version = "dev"
 type globalFlags struct {
 	offline  bool
 	cacheDir string
-	quiet    bool
-	debug    bool
+	// pluginDir holds the installed plugins (package registry); "" for none.
+	pluginDir string
+	quiet     bool
+	debug     bool
 	// cpuProfile names a file for a CPU profile of the command (hidden: for developers).
 	cpuProfile string
 }
@@ -85,6 +86,7 @@ with a memory cap and a deadline on every call.
 	})
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.cacheDir, "cache-dir", defaultCacheDir(), "directory for caches (compiled plugins)")
+	pf.StringVar(&g.pluginDir, "plugin-dir", e.defaultPluginDir(), "directory of installed plugins and their lock file; env TRAWL_PLUGIN_DIR")
 	pf.BoolVarP(&g.quiet, "quiet", "q", false, "print nothing but the report and errors")
 	pf.BoolVarP(&g.debug, "debug", "d", false, "log what trawl and its plugins do")
 	pf.BoolVar(&g.offline, "offline", os.Getenv("TRAWL_OFFLINE") != "", "never use the network (registry pulls, database updates); env TRAWL_OFFLINE")
@@ -149,13 +151,19 @@ func (e *env) logger(g *globalFlags) *slog.Logger {
 	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 }
 
-// openCatalog loads the built-in plugins, and the modules in the files named, into a wasm
-// host with a compilation cache.
+// openCatalog loads the built-in plugins, those installed in the plugin directory, and
+// the modules in the files named, in that order (a later plugin of a taken name is
+// refused), into a wasm host with a compilation cache.
 func (e *env) openCatalog(g *globalFlags, log *slog.Logger, files ...string) (*wasm.Host, *catalog.Catalog, error) {
 	modules, err := catalog.Builtin()
 	if err != nil {
 		return nil, nil, err
 	}
+	installed, err := e.installedModules(g)
+	if err != nil {
+		return nil, nil, err
+	}
+	modules = append(modules, installed...)
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -163,21 +171,7 @@ func (e *env) openCatalog(g *globalFlags, log *slog.Logger, files ...string) (*w
 		}
 		modules = append(modules, catalog.Module{Origin: f, Wasm: b})
 	}
-	opts := []wasm.Option{wasm.WithLogger(log)}
-	if g.cacheDir != "" {
-		dir := filepath.Join(g.cacheDir, "wasm")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			log.Warn("compilation cache disabled", "dir", dir, "error", err)
-		} else {
-			if n, err := builtin.SeedCompilationCache(dir); err != nil {
-				log.Warn("could not seed the compilation cache", "dir", dir, "error", err)
-			} else if n > 0 {
-				log.Debug("seeded the compilation cache with precompiled plugins", "entries", n)
-			}
-			opts = append(opts, wasm.WithCompilationCache(dir))
-		}
-	}
-	h, err := wasm.NewHost(opts...)
+	h, err := e.openHost(g, log)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,7 @@
 // Package catalog gathers the plugins a run can use: the first-party modules embedded in
-// the binary (and, later, those installed by the user), loaded into a wasm host. A module
-// that cannot be loaded is refused, with its reason, and the others stay usable.
+// the binary, those installed by the user (package registry) and those named for one run,
+// loaded into a wasm host. A module that cannot be loaded is refused, with its reason, and
+// the others stay usable.
 package catalog
 
 import (
@@ -22,6 +23,11 @@ const OriginBuiltin = "builtin"
 type Module struct {
 	Origin string
 	Wasm   []byte
+	// Err, when set, says why the module could not be read (an installed module missing or
+	// altered since it was installed): Load refuses it with this reason, under the Name,
+	// Version and Kind it was recorded with.
+	Err                 error
+	Name, Version, Kind string
 }
 
 // Catalog is the set of loaded plugins.
@@ -47,11 +53,20 @@ func Builtin() ([]Module, error) {
 	return out, nil
 }
 
-// Load loads modules into h. Two plugins of one name are an error: the later is refused.
+// Load loads modules into h, in order. Two plugins of one name are an error: the later is
+// refused, so a built-in plugin (listed first) cannot be replaced by an installed one.
 func Load(h *wasm.Host, modules []Module) *Catalog {
 	c := &Catalog{}
 	seen := map[string]bool{}
 	for _, m := range modules {
+		if m.Err != nil {
+			name := m.Name
+			if name == "" {
+				name = m.Origin
+			}
+			c.Refused = append(c.Refused, sdk.PluginStatus{Name: name, Version: m.Version, Kind: m.Kind, Status: sdk.PluginRefused, Error: m.Err.Error()})
+			continue
+		}
 		p, err := h.Load(m.Wasm, m.Origin)
 		if err != nil {
 			st := sdk.PluginStatus{Name: m.Origin, Status: sdk.PluginRefused, Error: err.Error()}
