@@ -43,6 +43,7 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/trawlscan/trawl/plugins/formatters/internal/bomkit"
+	"github.com/trawlscan/trawl/plugins/formatters/internal/jsonindent"
 	"github.com/trawlscan/trawl/plugins/formatters/internal/license"
 	"github.com/trawlscan/trawl/sdk"
 )
@@ -117,8 +118,8 @@ func Write(w io.Writer, r *sdk.Report) error {
 	// encoding/json directly, as cyclonedx-go's JSON encoder does: its BOMEncoder would also
 	// link the XML encoder and the gob-based copy, some 100 KB of wasm for nothing.
 	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw)
-	enc.SetIndent("", "  ")
+	// Indented as it streams (jsonindent): SetIndent would rescan every byte.
+	enc := json.NewEncoder(jsonindent.NewWriter(bw, "", "  "))
 	// Package URLs hold "&" ("?arch=x86_64&distro=..."): keep them readable.
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(bom); err != nil {

@@ -44,6 +44,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/trawlscan/trawl/plugins/formatters/internal/jsonindent"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -135,8 +136,8 @@ func Write(w io.Writer, r *sdk.Report, kind Kind) error {
 	}
 
 	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw)
-	enc.SetIndent("", "  ")
+	// Indented as it streams (jsonindent): SetIndent would rescan every byte.
+	enc := json.NewEncoder(jsonindent.NewWriter(bw, "", "  "))
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(&doc); err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"io"
 
+	"github.com/trawlscan/trawl/plugins/formatters/internal/jsonindent"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -76,8 +77,8 @@ func Write(w io.Writer, r *sdk.Report) error {
 // ("?arch=x86_64&distro=...") and secret matches should read as written, and no HTML page
 // embeds this output unescaped.
 func newEncoder(w io.Writer, prefix string) *json.Encoder {
-	enc := json.NewEncoder(w)
-	enc.SetIndent(prefix, "  ")
+	// Indented as it streams (jsonindent): SetIndent would rescan every byte.
+	enc := json.NewEncoder(jsonindent.NewWriter(w, prefix, "  "))
 	enc.SetEscapeHTML(false)
 	return enc
 }

@@ -51,6 +51,7 @@ import (
 
 	"github.com/owenrumney/go-sarif/v2/sarif"
 
+	"github.com/trawlscan/trawl/plugins/formatters/internal/jsonindent"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -74,8 +75,8 @@ func Write(w io.Writer, r *sdk.Report) error {
 	log.AddRun(newBuilder(r).run())
 
 	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw)
-	enc.SetIndent("", "  ")
+	// Indented as it streams (jsonindent): SetIndent would rescan every byte.
+	enc := json.NewEncoder(jsonindent.NewWriter(bw, "", "  "))
 	// "&", "<" and ">" as they are: package URLs and matches should read as written, and
 	// no HTML page embeds this unescaped.
 	enc.SetEscapeHTML(false)

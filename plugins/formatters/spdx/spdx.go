@@ -46,6 +46,7 @@ import (
 	"github.com/spdx/tools-golang/spdx/v2/v2_3"
 
 	"github.com/trawlscan/trawl/plugins/formatters/internal/bomkit"
+	"github.com/trawlscan/trawl/plugins/formatters/internal/jsonindent"
 	"github.com/trawlscan/trawl/plugins/formatters/internal/license"
 	"github.com/trawlscan/trawl/sdk"
 )
@@ -181,8 +182,8 @@ func Write(w io.Writer, r *sdk.Report) error {
 	// would link its reader too, with the SPDX 2.1 and 2.2 models and a reflection-based
 	// converter, some 100 KB of wasm for nothing.
 	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw)
-	enc.SetIndent("", "  ")
+	// Indented as it streams (jsonindent): SetIndent would rescan every byte.
+	enc := json.NewEncoder(jsonindent.NewWriter(bw, "", "  "))
 	// Package URLs hold "&" ("?arch=x86_64&distro=..."): keep them readable.
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(doc); err != nil {
