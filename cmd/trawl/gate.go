@@ -122,7 +122,7 @@ func (e *env) resolveGate(c *cobra.Command, f *gateFlags) (*gateSettings, error)
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
 		if err := dec.Decode(&fc); err != nil && !errors.Is(err, io.EOF) { // empty: no settings
-			return nil, usageErrorf("%s: %s", cfgPath, strings.TrimPrefix(err.Error(), "yaml: "))
+			return nil, usageErrorf("%s", configError(cfgPath, err))
 		}
 		cfgDir = filepath.Dir(cfgPath)
 	case explicit || !errors.Is(err, os.ErrNotExist):
@@ -218,6 +218,28 @@ func (e *env) resolveGate(c *cobra.Command, f *gateFlags) (*gateSettings, error)
 		return nil, usageErrorf("nothing_found_exit_code %d: want 0 to 125", s.nothingFound)
 	}
 	return s, nil
+}
+
+// configError words yaml's errors for the person editing the file: each with the file and
+// line, and an unknown key called so rather than by the Go type it missed.
+func configError(path string, err error) string {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return path + ": " + strings.TrimPrefix(err.Error(), "yaml: ")
+	}
+	var b strings.Builder
+	for i, e := range te.Errors {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		if line, rest, ok := strings.Cut(e, ": field "); ok {
+			if key, _, ok := strings.Cut(rest, " not found in type"); ok {
+				e = line + ": unknown key " + key
+			}
+		}
+		b.WriteString(path + ": " + e)
+	}
+	return b.String()
 }
 
 func readBounded(path string, max int64) ([]byte, error) {

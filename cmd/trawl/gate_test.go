@@ -242,7 +242,7 @@ func TestGateConfigPrecedence(t *testing.T) {
 	}
 	bad := writeFile(t, dir, "bad.yaml", "mode: evaluate-policy\nthreshold:\n  max_high: 0\n")
 	code, _, errOut := trawl(t, "fs", tree, "--config", bad)
-	if code != exitUsage || !strings.Contains(errOut, bad+": line 2: field threshold not found") {
+	if code != exitUsage || !strings.Contains(errOut, bad+": line 2: unknown key threshold") {
 		t.Errorf("unknown key: exit %d: %s", code, errOut)
 	}
 }

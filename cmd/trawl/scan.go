@@ -18,10 +18,11 @@ import (
 	"github.com/trawlscan/trawl/host/db"
 	"github.com/trawlscan/trawl/host/gate"
 	"github.com/trawlscan/trawl/host/match"
+	"github.com/trawlscan/trawl/host/native"
+	hostplugin "github.com/trawlscan/trawl/host/plugin"
 	"github.com/trawlscan/trawl/host/scan"
 	"github.com/trawlscan/trawl/host/secrets"
 	"github.com/trawlscan/trawl/host/source"
-	"github.com/trawlscan/trawl/host/wasm"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -41,6 +42,10 @@ type scanFlags struct {
 	secretConfig string
 	showSecrets  bool
 	gate         gateFlags
+	// nativePlugins are executables to run as native plugins (host/native), which only
+	// allowNative permits: they are not sandboxed.
+	nativePlugins []string
+	allowNative   bool
 	// cmd is the command the flags belong to, to tell flags given from defaults.
 	cmd *cobra.Command
 }
@@ -57,6 +62,8 @@ func (f *scanFlags) register(c *cobra.Command) {
 	fl.BoolVar(&f.skipDB, "skip-db", false, "do not match against a vulnerability database: list packages only")
 	fl.DurationVar(&f.dbMaxAge, "db-max-age", 7*24*time.Hour, "warn when the vulnerability database was built longer ago than this")
 	fl.StringArrayVar(&f.plugins, "plugin", nil, "also use the plugin module in this .wasm file, for this run; repeatable")
+	fl.StringArrayVar(&f.nativePlugins, "native-plugin", nil, "also use the native plugin executable at this path, for this run (needs --allow-native-plugins); repeatable")
+	fl.BoolVar(&f.allowNative, "allow-native-plugins", false, "allow --native-plugin: native plugins run unsandboxed, with your rights")
 	fl.StringSliceVar(&f.scanners, "scanners", []string{scannerVuln, scannerSecret}, "what to look for: vuln (packages and their vulnerabilities), secret; comma-separated")
 	fl.StringVar(&f.secretConfig, "secret-config", "", "secret scanning configuration: custom rules, disabled rules, allowlists, size limit, baseline (YAML; see README)")
 	fl.BoolVar(&f.showSecrets, "show-secrets", false, "print secrets in reports as found, unredacted (never in logs)")
@@ -287,11 +294,15 @@ func (e *env) scan(parent context.Context, g *globalFlags, sf *scanFlags, open o
 		}
 		scanOpts = append(scanOpts, scan.WithMatcher(match.NewMatcher(d), info))
 	}
+	if len(sf.nativePlugins) > 0 && !sf.allowNative {
+		return usageErrorf("--native-plugin: native plugins are not sandboxed (they run with your rights, unlike WebAssembly plugins): add --allow-native-plugins to run them")
+	}
 	host, cat, err := e.openCatalog(g, log, sf.plugins...)
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
 	defer closeAll(host, cat)
+	cat.LaunchNative(ctx, sf.nativePlugins, native.WithLogger(log))
 	for _, st := range cat.Refused {
 		log.Warn("plugin refused", "plugin", st.Name, "error", st.Error)
 	}
@@ -324,7 +335,7 @@ func (e *env) scan(parent context.Context, g *globalFlags, sf *scanFlags, open o
 	if prog != nil {
 		opts = append(opts, scan.WithProgress(prog))
 	}
-	rep, err := scan.New(analyzersFor(cat.Analyzers, vulnOn, secretOn), opts...).Scan(ctx, art)
+	rep, err := scan.New(analyzersFor(cat.AnalyzerPlugins(), vulnOn, secretOn), opts...).Scan(ctx, art)
 	if err != nil {
 		if isCanceled(ctx.Err()) {
 			return withCode(exitScanError, fmt.Errorf("scan stopped after %s (--timeout): %w", sf.timeout, err))
@@ -444,11 +455,11 @@ func (e *env) describeVerdict(rep *sdk.Report, v *sdk.Verdict) {
 
 // analyzersFor keeps the analyzer plugins the scanners need: those that select files for
 // vuln, those that carry secret rules for secret.
-func analyzersFor(all []*wasm.Plugin, vuln, secret bool) []*wasm.Plugin {
-	var out []*wasm.Plugin
+func analyzersFor(all []hostplugin.Analyzer, vuln, secret bool) []hostplugin.Analyzer {
+	var out []hostplugin.Analyzer
 	for _, p := range all {
 		files, rules := false, false
-		for _, a := range p.Manifest.Analyzers {
+		for _, a := range p.Manifest().Analyzers {
 			files = files || len(a.Files) > 0
 			rules = rules || len(a.SecretRules) > 0
 		}

@@ -1,7 +1,7 @@
 // Package catalog gathers the plugins a run can use: the first-party modules embedded in
 // the binary, those installed by the user (package registry) and those named for one run,
-// loaded into a wasm host. A module that cannot be loaded is refused, with its reason, and
-// the others stay usable.
+// loaded into a wasm host, and the native plugins launched for one run (host/native). A
+// plugin that cannot be loaded is refused, with its reason, and the others stay usable.
 package catalog
 
 import (
@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 
+	"github.com/trawlscan/trawl/host/native"
+	"github.com/trawlscan/trawl/host/plugin"
 	"github.com/trawlscan/trawl/host/wasm"
 	"github.com/trawlscan/trawl/plugins/builtin"
 	"github.com/trawlscan/trawl/sdk"
@@ -34,6 +37,8 @@ type Module struct {
 type Catalog struct {
 	Analyzers  []*wasm.Plugin
 	Formatters []*wasm.Plugin
+	// Native are the native plugins launched for this run, analyzers and formatters.
+	Native []*native.Plugin
 	// Refused lists modules that could not be loaded and why.
 	Refused []sdk.PluginStatus
 }
@@ -94,7 +99,56 @@ func Load(h *wasm.Host, modules []Module) *Catalog {
 	return c
 }
 
-// All returns every loaded plugin, analyzers first, each group in name order.
+// LaunchNative launches the native plugin executables at paths (host/native), after the
+// modules: one that cannot be launched, or whose name is taken, is refused.
+func (c *Catalog) LaunchNative(ctx context.Context, paths []string, opts ...native.Option) {
+	seen := map[string]bool{}
+	for _, p := range c.All() {
+		seen[p.Manifest.Name] = true
+	}
+	for _, p := range c.Native {
+		seen[p.Manifest().Name] = true
+	}
+	for _, path := range paths {
+		p, err := native.Launch(ctx, path, opts...)
+		if err != nil {
+			// Its kind is unknown without its manifest, and the report wants one: an
+			// analyzer, whose results the report then lacks (a missing formatter's format
+			// is refused as unknown anyway).
+			c.Refused = append(c.Refused, sdk.PluginStatus{Name: path, Kind: sdk.KindAnalyzer, Status: sdk.PluginRefused, Error: err.Error()})
+			continue
+		}
+		m := p.Manifest()
+		if seen[m.Name] {
+			p.Close(ctx)
+			c.Refused = append(c.Refused, sdk.PluginStatus{
+				Name: m.Name, Version: m.Version, Kind: m.Kind,
+				Status: sdk.PluginRefused, Error: fmt.Sprintf("a plugin named %s is already loaded (native plugin %s)", m.Name, path),
+			})
+			continue
+		}
+		seen[m.Name] = true
+		c.Native = append(c.Native, p)
+	}
+}
+
+// AnalyzerPlugins returns every analyzer as a scan drives it: the modules', then the
+// native plugins'.
+func (c *Catalog) AnalyzerPlugins() []plugin.Analyzer {
+	var out []plugin.Analyzer
+	for _, p := range c.Analyzers {
+		out = append(out, plugin.Wasm(p))
+	}
+	for _, p := range c.Native {
+		if p.Manifest().Kind == sdk.KindAnalyzer {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// All returns every loaded plugin module, analyzers first, each group in name order.
+// Native plugins are in Native.
 func (c *Catalog) All() []*wasm.Plugin {
 	out := append(append([]*wasm.Plugin{}, c.Analyzers...), c.Formatters...)
 	sort.SliceStable(out, func(i, j int) bool {
@@ -106,11 +160,20 @@ func (c *Catalog) All() []*wasm.Plugin {
 	return out
 }
 
-// Formatter returns the plugin that writes the named format.
-func (c *Catalog) Formatter(format string) (*wasm.Plugin, error) {
+// Formatter returns the plugin that writes the named format: a module's, else a native
+// plugin's.
+func (c *Catalog) Formatter(format string) (plugin.Formatter, error) {
 	var known []string
 	for _, p := range c.Formatters {
 		for _, f := range p.Manifest.Formats {
+			if f == format {
+				return p, nil
+			}
+			known = append(known, f)
+		}
+	}
+	for _, p := range c.Native {
+		for _, f := range p.Manifest().Formats {
 			if f == format {
 				return p, nil
 			}
@@ -121,9 +184,14 @@ func (c *Catalog) Formatter(format string) (*wasm.Plugin, error) {
 	return nil, fmt.Errorf("no formatter writes %q (known formats: %v)", format, known)
 }
 
-// Close closes every plugin.
+// Close closes every plugin; native plugins' processes end.
 func (c *Catalog) Close(ctx context.Context) {
 	for _, p := range c.All() {
 		p.Close(ctx)
 	}
+	var wg sync.WaitGroup // a stuck process takes seconds to end: end them together
+	for _, p := range c.Native {
+		wg.Go(func() { p.Close(ctx) })
+	}
+	wg.Wait()
 }

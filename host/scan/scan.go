@@ -14,9 +14,9 @@ import (
 
 	"github.com/trawlscan/trawl/host/ecosystem"
 	"github.com/trawlscan/trawl/host/match"
+	"github.com/trawlscan/trawl/host/plugin"
 	"github.com/trawlscan/trawl/host/source"
 	"github.com/trawlscan/trawl/host/walk"
-	"github.com/trawlscan/trawl/host/wasm"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -29,7 +29,7 @@ type Progress interface {
 
 // Scanner scans artifacts with a fixed set of analyzer plugins.
 type Scanner struct {
-	analyzers   []*wasm.Plugin
+	analyzers   []plugin.Analyzer
 	toolVersion string
 	parallel    int
 	chunkSize   int
@@ -75,8 +75,9 @@ func WithSecrets(opt SecretOptions) Option { return func(s *Scanner) { s.secrets
 // candidates dropped (never a secret's value). Default: no log.
 func WithLogger(l *slog.Logger) Option { return func(s *Scanner) { s.log = l } }
 
-// New returns a Scanner over the given analyzer plugins.
-func New(analyzers []*wasm.Plugin, opts ...Option) *Scanner {
+// New returns a Scanner over the given analyzer plugins (plugin.Wasm adapts a WebAssembly
+// one; a native one is an Analyzer itself).
+func New(analyzers []plugin.Analyzer, opts ...Option) *Scanner {
 	s := &Scanner{
 		analyzers:   analyzers,
 		toolVersion: "dev",
@@ -97,7 +98,7 @@ func (s *Scanner) Scan(ctx context.Context, art *source.Artifact) (*sdk.Report, 
 	manifests := make([]sdk.Manifest, len(s.analyzers))
 	analyzers := make([]walk.Analyzer, len(s.analyzers))
 	for i, p := range s.analyzers {
-		manifests[i] = p.Manifest
+		manifests[i] = *p.Manifest()
 		analyzers[i] = pluginAnalyzer{p}
 	}
 	w := walk.New(walk.NewMatcher(manifests), analyzers, s.chunkSize)
@@ -138,7 +139,7 @@ func (s *Scanner) Scan(ctx context.Context, art *source.Artifact) (*sdk.Report, 
 	for _, r := range results {
 		s.log.Debug("layer walked", "layer", r.Index+1, "diff_id", r.Info.DiffID, "entries", r.Entries, "bytes", r.Bytes, "files_analyzed", r.Dispatched)
 	}
-	m := merge(results, func(i int) string { return s.analyzers[i].Manifest.Name })
+	m := merge(results, func(i int) string { return s.analyzers[i].Manifest().Name })
 	// An SBOM's packages need no walk; they are matched as found ones are.
 	m.packages = append(m.packages, art.Packages...)
 	if m.os == nil {
@@ -231,7 +232,8 @@ func (s *Scanner) statuses(results []*walk.LayerResult, ss *secretScanner) []sdk
 	}
 	out := make([]sdk.PluginStatus, len(s.analyzers))
 	for i, p := range s.analyzers {
-		st := sdk.PluginStatus{Name: p.Manifest.Name, Version: p.Manifest.Version, Kind: p.Manifest.Kind, Files: files[i], Status: sdk.PluginOK}
+		m := p.Manifest()
+		st := sdk.PluginStatus{Name: m.Name, Version: m.Version, Kind: m.Kind, Files: files[i], Status: sdk.PluginOK}
 		if err, n := p.Failed(); err != nil {
 			st.Status = sdk.PluginFailed
 			st.Error = err.Error()
@@ -266,8 +268,8 @@ func firstPath(p sdk.Package) string {
 	return p.Locations[0].Path
 }
 
-// pluginAnalyzer adapts a wasm plugin to the walker.
-type pluginAnalyzer struct{ p *wasm.Plugin }
+// pluginAnalyzer adapts a plugin to the walker.
+type pluginAnalyzer struct{ p plugin.Analyzer }
 
 func (a pluginAnalyzer) BeginFile(ctx context.Context, req sdk.FileRequest) (walk.Session, error) {
 	s, err := a.p.BeginFile(ctx, req)

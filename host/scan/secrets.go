@@ -15,9 +15,9 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/trawlscan/trawl/host/plugin"
 	"github.com/trawlscan/trawl/host/secrets"
 	"github.com/trawlscan/trawl/host/walk"
-	"github.com/trawlscan/trawl/host/wasm"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -48,7 +48,7 @@ type secretRule struct {
 type secretScanner struct {
 	engine      *secrets.Engine
 	rules       map[string]secretRule
-	plugins     []*wasm.Plugin
+	plugins     []plugin.Analyzer
 	maxSize     int64
 	allowPaths  []*regexp.Regexp
 	allowValues []*regexp.Regexp
@@ -82,17 +82,17 @@ func (s *secretScanner) owns(i int) bool {
 
 // newSecretScanner compiles the rules of the analyzers that carry secret rules and of the
 // configuration. It returns nil when no rule is left.
-func newSecretScanner(ctx context.Context, plugins []*wasm.Plugin, opt SecretOptions, log *slog.Logger) (*secretScanner, error) {
+func newSecretScanner(ctx context.Context, plugins []plugin.Analyzer, opt SecretOptions, log *slog.Logger) (*secretScanner, error) {
 	s := &secretScanner{rules: map[string]secretRule{}, plugins: plugins, maxSize: secrets.DefaultMaxFileSize, show: opt.Show, log: log,
 		workers: make(chan struct{}, runtime.GOMAXPROCS(0)), found: map[int]map[string]fileSecrets{}, ctx: ctx}
 	var base []sdk.SecretRule
 	for i, p := range plugins {
-		for _, a := range p.Manifest.Analyzers {
+		for _, a := range p.Manifest().Analyzers {
 			// An analyzer that flags no rule confirms them all (ABI 1.1).
 			all := a.Confirm && !slices.ContainsFunc(a.SecretRules, func(r sdk.SecretRule) bool { return r.Confirm })
 			for _, r := range a.SecretRules {
 				if prev, ok := s.rules[r.ID]; ok {
-					return nil, fmt.Errorf("secret rule %s is declared by both %s and %s", r.ID, plugins[prev.plugin].Manifest.Name, p.Manifest.Name)
+					return nil, fmt.Errorf("secret rule %s is declared by both %s and %s", r.ID, plugins[prev.plugin].Manifest().Name, p.Manifest().Name)
 				}
 				s.rules[r.ID] = secretRule{plugin: i, analyzer: a.Name, confirm: a.Confirm && (r.Confirm || all), title: r.Title, category: r.Category, severity: r.Severity}
 				base = append(base, r)
@@ -335,7 +335,7 @@ func (s *secretScanner) report(ctx context.Context, path string, found []secrets
 			EndLine:     f.EndLine,
 		}
 		if r.plugin >= 0 {
-			sec.Analyzer = s.plugins[r.plugin].Manifest.Name + "/" + r.analyzer
+			sec.Analyzer = s.plugins[r.plugin].Manifest().Name + "/" + r.analyzer
 		}
 		if v != nil {
 			if v.Title != "" {
