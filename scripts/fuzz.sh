@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs every fuzz target in the module for the given time each (default 10s).
+# Runs every fuzz target in the repository for the given time each (default 10s): in the root
+# module and in the nested ones (sdk/, each example under sdk/examples/), each run from the
+# directory of the module that holds it.
 #
 # A target fails only on a real finding: one for which the fuzzer writes a failing input.
 # On a loaded machine Go's fuzzing engine sometimes ends a run with "context deadline
@@ -12,17 +14,29 @@ status=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-run() { # pkg target
-  $go test -run='^$' -fuzz="^$2\$" -fuzztime="$fuzztime" -fuzzminimizetime=2s "$1" 2>&1 | tee "$log"
+run() { # module-dir pkg target
+  (cd "$1" && $go test -run='^$' -fuzz="^$3\$" -fuzztime="$fuzztime" -fuzzminimizetime=2s "$2") 2>&1 | tee "$log"
   return "${PIPESTATUS[0]}"
 }
 
+# moduleOf prints the directory of the nearest go.mod above a file's directory.
+moduleOf() {
+  local d
+  d=$(dirname "$1")
+  while [ "$d" != "." ] && [ ! -f "$d/go.mod" ]; do
+    d=$(dirname "$d")
+  done
+  echo "$d"
+}
+
 while IFS= read -r file; do
-  pkg=./$(dirname "$file")
+  mod=$(moduleOf "$file")
+  pkg=./${file#"$mod"/}
+  pkg=$(dirname "$pkg")
   for target in $(grep -oE '^func (Fuzz[A-Za-z0-9_]+)\(' "$file" | sed -E 's/^func (Fuzz[A-Za-z0-9_]+)\(/\1/'); do
-    echo "fuzz: $pkg $target ($fuzztime)"
+    echo "fuzz: $mod: $pkg $target ($fuzztime)"
     for attempt in 1 2; do
-      if run "$pkg" "$target"; then
+      if run "$mod" "$pkg" "$target"; then
         break
       fi
       if grep -q "Failing input written to" "$log" || ! grep -q "context deadline exceeded" "$log"; then

@@ -25,6 +25,11 @@ type Host struct {
 	cache wazero.CompilationCache
 }
 
+// newCacheMu serialises wazero.NewCompilationCacheWithDir: it sets wazero's version string,
+// a package variable, without synchronisation, which two hosts made at once (tests that
+// run scans in parallel) race on.
+var newCacheMu sync.Mutex
+
 // NewHost returns a Host configured by opts.
 func NewHost(opts ...Option) (*Host, error) {
 	cfg := defaultConfig()
@@ -33,7 +38,9 @@ func NewHost(opts ...Option) (*Host, error) {
 	}
 	h := &Host{cfg: cfg}
 	if cfg.cacheDir != "" {
+		newCacheMu.Lock()
 		c, err := wazero.NewCompilationCacheWithDir(cfg.cacheDir)
+		newCacheMu.Unlock()
 		if err != nil {
 			return nil, fmt.Errorf("compilation cache %s: %w", cfg.cacheDir, err)
 		}

@@ -11,7 +11,7 @@
 // Build and pack:
 //
 //	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -ldflags='-s -w' -o formatters.wasm ./plugins/formatters
-//	go run ./sdk/cmd/trawl-pack -manifest plugins/formatters/manifest.json formatters.wasm
+//	go run github.com/trawlscan/trawl/sdk/cmd/trawl-pack -manifest plugins/formatters/manifest.json formatters.wasm
 package main
 
 import (

@@ -44,7 +44,7 @@
 // Build it with
 //
 //	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o lang.wasm ./plugins/lang
-//	go run ./sdk/cmd/trawl-pack -manifest plugins/lang/manifest.json lang.wasm
+//	go run github.com/trawlscan/trawl/sdk/cmd/trawl-pack -manifest plugins/lang/manifest.json lang.wasm
 package main
 
 import (

@@ -34,7 +34,7 @@
 // The parsers are plain Go packages; this file only routes a file to them. Build it with
 //
 //	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o os.wasm ./plugins/os
-//	go run ./sdk/cmd/trawl-pack -manifest plugins/os/manifest.json os.wasm
+//	go run github.com/trawlscan/trawl/sdk/cmd/trawl-pack -manifest plugins/os/manifest.json os.wasm
 package main
 
 import (

@@ -8,7 +8,7 @@
 // Build it with
 //
 //	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o secrets.wasm ./plugins/secrets
-//	go run ./sdk/cmd/trawl-pack -manifest plugins/secrets/manifest.json secrets.wasm
+//	go run github.com/trawlscan/trawl/sdk/cmd/trawl-pack -manifest plugins/secrets/manifest.json secrets.wasm
 package main
 
 import (

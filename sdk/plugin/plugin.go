@@ -11,7 +11,7 @@
 //
 //	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o my.wasm .
 //
-// then given its manifest with `trawl plugin pack` (or the sdk/cmd/trawl-pack tool).
+// then given its manifest with the sdk/cmd/trawl-pack tool.
 package plugin
 
 import (
