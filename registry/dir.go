@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/trawlscan/trawl/host/fetch"
 )
 
 // Dir is a plugin directory. Its methods are safe for concurrent use, by goroutines and by
@@ -93,22 +95,10 @@ func digestOf(b []byte) string {
 // ParseDigest checks a module digest, "sha256:<64 hex digits>", and returns it in lower
 // case.
 func ParseDigest(d string) (string, error) {
-	if n, ok := parseDigest(d); ok {
+	if n, ok := fetch.ParseDigest(d); ok {
 		return n, nil
 	}
 	return "", fmt.Errorf("digest %q: want sha256:<64 hex digits>", d)
-}
-
-// parseDigest normalises "sha256:<64 hex>" to lower case.
-func parseDigest(d string) (string, bool) {
-	alg, h, ok := strings.Cut(d, ":")
-	if !ok || !strings.EqualFold(alg, "sha256") || len(h) != 64 {
-		return "", false
-	}
-	if _, err := hex.DecodeString(h); err != nil {
-		return "", false
-	}
-	return "sha256:" + strings.ToLower(h), true
 }
 
 // List returns the installed plugins, in name order.

@@ -74,7 +74,7 @@ func ParseIndex(data []byte) (*Index, error) {
 				return nil, fmt.Errorf("plugin index: plugin %s: a version without version or ref", p.Name)
 			}
 			if v.Digest != "" {
-				if _, ok := parseDigest(v.Digest); !ok {
+				if _, ok := fetch.ParseDigest(v.Digest); !ok {
 					return nil, fmt.Errorf("plugin index: plugin %s %s: digest %q: want sha256:<64 hex digits>", p.Name, v.Version, v.Digest)
 				}
 			}

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/trawlscan/trawl/host/fetch"
 )
 
 // LockFileName is the lock file's name in the plugin directory.
@@ -125,7 +127,7 @@ func ParseLockFile(data []byte) (*LockFile, error) {
 			return nil, fmt.Errorf("%w: plugin %d: empty or repeated name %q", ErrLockFile, i, e.Name)
 		}
 		seen[e.Name] = true
-		if _, ok := parseDigest(e.Digest); !ok {
+		if _, ok := fetch.ParseDigest(e.Digest); !ok {
 			return nil, fmt.Errorf("%w: plugin %s: digest %q: want sha256:<64 hex digits>", ErrLockFile, e.Name, e.Digest)
 		}
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/trawlscan/trawl/host/fetch"
@@ -235,17 +234,8 @@ func Inspect(ctx context.Context, ref string, opts ...Option) (*Published, error
 // registryError gives 404s (and the registry's "unknown" codes) the ErrNotFound kind and
 // names TLS failures.
 func registryError(err error) error {
-	var te *transport.Error
-	if errors.As(err, &te) {
-		if te.StatusCode == http.StatusNotFound {
-			return &kindError{ErrNotFound, err}
-		}
-		for _, d := range te.Errors {
-			switch d.Code {
-			case transport.ManifestUnknownErrorCode, transport.NameUnknownErrorCode, transport.BlobUnknownErrorCode:
-				return &kindError{ErrNotFound, err}
-			}
-		}
+	if fetch.RegistryNotFound(err) {
+		return &kindError{ErrNotFound, err}
 	}
 	if strings.Contains(err.Error(), "x509:") || strings.Contains(err.Error(), "tls:") {
 		return fmt.Errorf("TLS error: %w", err)

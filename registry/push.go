@@ -93,7 +93,7 @@ func Push(ctx context.Context, wasmFile, ref string, opts ...Option) (*Pushed, e
 			if _, err := sign.Verify(s, p.WasmDigest, c.keys); err != nil {
 				return fail(fmt.Errorf("signature %s: %w", d.Source, err))
 			}
-		} else if got, _ := parseDigest(s.Digest); got != p.WasmDigest {
+		} else if got, _ := fetch.ParseDigest(s.Digest); got != p.WasmDigest {
 			return fail(fmt.Errorf("signature %s: %w: it signs %s, the module is %s", d.Source, sign.ErrWrongDigest, s.Digest, p.WasmDigest))
 		}
 		p.Signature, sigDoc = s, d.Data

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 
+	"github.com/trawlscan/trawl/host/fetch"
 	"github.com/trawlscan/trawl/host/wasm"
 	"github.com/trawlscan/trawl/registry/sign"
 	"github.com/trawlscan/trawl/sdk"
@@ -34,7 +35,7 @@ type expect struct {
 func (c *config) verify(f *fetched, x expect) (*verified, error) {
 	v := &verified{wasm: f.wasm, digest: digestOf(f.wasm)}
 	if c.digest != "" {
-		pin, ok := parseDigest(c.digest)
+		pin, ok := fetch.ParseDigest(c.digest)
 		if !ok {
 			return nil, fmt.Errorf("pinned digest %q: want sha256:<64 hex digits>", c.digest)
 		}

@@ -186,7 +186,7 @@ func Get(ctx context.Context, source string, opts ...Option) (*Document, error) 
 	var want string
 	if c.digest != "" {
 		var ok bool
-		if want, ok = parseDigest(c.digest); !ok {
+		if want, ok = ParseDigest(c.digest); !ok {
 			return fail(fmt.Errorf("pinned digest %q: want sha256:<64 hex digits>", c.digest))
 		}
 	}
@@ -225,7 +225,8 @@ func Get(ctx context.Context, source string, opts ...Option) (*Document, error) 
 	return &Document{Data: data, Source: shown, Digest: got, Resolved: resolved}, nil
 }
 
-func parseDigest(d string) (string, bool) {
+// ParseDigest normalises a "sha256:<64 hex>" digest to lower case; false when d is not one.
+func ParseDigest(d string) (string, bool) {
 	alg, h, ok := strings.Cut(d, ":")
 	if !ok || !strings.EqualFold(alg, "sha256") || len(h) != 64 {
 		return "", false
@@ -478,19 +479,29 @@ func registryError(err error) error {
 	if isTLS(err) {
 		return fmt.Errorf("TLS error: %w", err)
 	}
-	var te *transport.Error
-	if errors.As(err, &te) {
-		if te.StatusCode == http.StatusNotFound {
-			return &kindError{ErrNotFound, err}
-		}
-		for _, d := range te.Errors {
-			switch d.Code {
-			case transport.ManifestUnknownErrorCode, transport.NameUnknownErrorCode, transport.BlobUnknownErrorCode:
-				return &kindError{ErrNotFound, err}
-			}
-		}
+	if RegistryNotFound(err) {
+		return &kindError{ErrNotFound, err}
 	}
 	return err
+}
+
+// RegistryNotFound reports whether a registry call failed because what it named does not
+// exist: a 404, or the registry's "unknown manifest, name or blob" codes.
+func RegistryNotFound(err error) bool {
+	var te *transport.Error
+	if !errors.As(err, &te) {
+		return false
+	}
+	if te.StatusCode == http.StatusNotFound {
+		return true
+	}
+	for _, d := range te.Errors {
+		switch d.Code {
+		case transport.ManifestUnknownErrorCode, transport.NameUnknownErrorCode, transport.BlobUnknownErrorCode:
+			return true
+		}
+	}
+	return false
 }
 
 // httpsOnly refuses plain-HTTP requests: go-containerregistry falls back to HTTP for
