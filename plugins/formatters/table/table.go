@@ -544,6 +544,12 @@ func (p *printer) verdict(r *sdk.Report) {
 	if v == nil {
 		return
 	}
+	// A report nobody asked to gate (get-report, no thresholds, no policy, nothing
+	// suppressed) gets no verdict section: "PASS" would claim a check that was not made.
+	if !v.Enforced && v.Result == sdk.VerdictPass && v.Policy == nil && v.Suppressed == 0 &&
+		len(v.ExpiredIgnores) == 0 && v.Thresholds == sdk.NoLimits {
+		return
+	}
 	p.str("\n")
 	result := strings.ToUpper(v.Result)
 	color := green
