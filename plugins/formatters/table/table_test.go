@@ -207,3 +207,26 @@ func TestWriteError(t *testing.T) {
 		t.Error("write error not returned")
 	}
 }
+
+// TestVerdictShownWhenGated: the verdict section appears when the scan was gated (a
+// threshold, a policy, an enforcing mode), not for a plain get-report.
+func TestVerdictShownWhenGated(t *testing.T) {
+	plain := &sdk.Verdict{Mode: sdk.ModeGetReport, Result: sdk.VerdictPass, Thresholds: sdk.NoLimits}
+	limited := *plain
+	limited.Thresholds.MaxHigh = 0
+	enforced := *plain
+	enforced.Mode, enforced.Enforced = sdk.ModeScanOnly, true
+	for _, tc := range []struct {
+		name string
+		v    *sdk.Verdict
+		want bool
+	}{{"plain get-report", plain, false}, {"a threshold", &limited, true}, {"scan-only", &enforced, true}} {
+		var b strings.Builder
+		if err := Write(&b, &sdk.Report{SchemaVersion: sdk.SchemaVersion, Verdict: tc.v}, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(b.String(), "Verdict ("); got != tc.want {
+			t.Errorf("%s: verdict shown %v, want %v:\n%s", tc.name, got, tc.want, b.String())
+		}
+	}
+}
