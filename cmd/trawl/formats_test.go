@@ -21,6 +21,9 @@ import (
 // schema; trawl convert of the saved JSON report gives the same bytes; and trawl sbom reads
 // the CycloneDX and SPDX outputs back to the same packages and findings.
 func TestFormatsOfRealScans(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the formatters run in wasm, one call at a time: make test-unit runs this")
+	}
 	dbFile := demoDB(t)
 	lockfiles := t.TempDir()
 	copyTree(t, filepath.Join(sourcetest.Corpus(t), "lockfiles", "pypi", "real-world"), filepath.Join(lockfiles, "python"))

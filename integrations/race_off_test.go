@@ -1,0 +1,5 @@
+//go:build !race
+
+package integrations
+
+const raceEnabled = false
