@@ -55,10 +55,8 @@ func Apply(rep *sdk.Report, c Config) *sdk.Verdict {
 		}
 	}
 	var denied []string
-	decide := func(f policy.Finding, what string) *sdk.Decision {
-		if c.Policy == nil {
-			return nil
-		}
+	// decide evaluates the policy (set) on a finding; what names it, only for a reason.
+	decide := func(f policy.Finding, what func() string) *sdk.Decision {
 		d := c.Policy.Evaluate(f, c.Now)
 		if v.Actions == nil {
 			v.Actions = map[string]int{}
@@ -69,12 +67,16 @@ func Apply(rep *sdk.Report, c Config) *sdk.Verdict {
 			if d.Rule != "" {
 				by = "rule " + d.Rule
 			}
-			denied = append(denied, fmt.Sprintf("DENY by %s: %s", by, what))
+			denied = append(denied, fmt.Sprintf("DENY by %s: %s", by, what()))
 		}
 		return &sdk.Decision{Action: string(d.Action), Rule: d.Rule, Description: d.Description, Error: d.Err}
 	}
 
-	pkgs := indexPackages(rep.Packages)
+	// Only a policy reads what the findings do not carry (licenses, dependency kind).
+	var pkgs packageIndex
+	if c.Policy != nil {
+		pkgs = indexPackages(rep.Packages)
+	}
 	var sup sdk.Suppressed
 	keptVulns := rep.Vulnerabilities[:0:0]
 	for _, f := range rep.Vulnerabilities {
@@ -83,7 +85,11 @@ func Apply(rep *sdk.Report, c Config) *sdk.Verdict {
 			sup.Vulnerabilities = append(sup.Vulnerabilities, f)
 			continue
 		}
-		f.Policy = decide(policy.FromVulnerability(f, pkgs.find(f.Package)), fmt.Sprintf("%s in %s %s", f.ID, f.Package.Name, f.Package.Version))
+		if c.Policy != nil {
+			f.Policy = decide(policy.FromVulnerability(f, pkgs.find(f.Package)), func() string {
+				return fmt.Sprintf("%s in %s %s", f.ID, f.Package.Name, f.Package.Version)
+			})
+		}
 		if f.Policy == nil || f.Policy.Action != sdk.ActionAllow {
 			count(&v.Counted, f.Severity)
 		}
@@ -96,7 +102,11 @@ func Apply(rep *sdk.Report, c Config) *sdk.Verdict {
 			sup.Secrets = append(sup.Secrets, f)
 			continue
 		}
-		f.Policy = decide(policy.FromSecret(f), fmt.Sprintf("secret %s in %s:%d", f.RuleID, f.Location.Path, f.Location.Line))
+		if c.Policy != nil {
+			f.Policy = decide(policy.FromSecret(f), func() string {
+				return fmt.Sprintf("secret %s in %s:%d", f.RuleID, f.Location.Path, f.Location.Line)
+			})
+		}
 		if f.Policy == nil || f.Policy.Action != sdk.ActionAllow {
 			count(&v.Counted, f.Severity)
 		}
