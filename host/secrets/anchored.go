@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"math/bits"
 	"regexp"
 	"regexp/syntax"
 	"slices"
@@ -195,10 +196,60 @@ type anchoring struct {
 	// withCtx is ^(?s:.)(?:RE), run from the byte before a candidate; atStart is ^(?:RE),
 	// for a candidate at the window's start.
 	withCtx, atStart *regexp.Regexp
-	// filters[i][j] is the byte filter of the candidates beginning with checks[i][j] (nil:
-	// none); it and the sieve reject most candidates before the regex runs (sieve.go).
-	filters [][]*byteFilter
-	sieve   *sieve
+	// filters[i][j] is the byte filter of the candidates beginning with checks[i][j], and
+	// anchorFilters[k] of those beginning with anchors[k] (nil: none); they and the sieve
+	// reject most candidates before the regex runs (sieve.go).
+	filters       [][]*byteFilter
+	anchorFilters []*byteFilter
+	// dispatch[i] narrows the checks of offset i to those that can fit the text (nil:
+	// try them all).
+	dispatch []*checkDispatch
+	sieve    *sieve
+}
+
+// checkDispatch picks, by the candidate's byte at offset at (folded), the checks that
+// may begin its text: bit j of mask[c] stands for checks[i][j]. Rules whose keywords occur
+// in many spellings ("token", "auth_token", "x-token"...) have dozens of check strings,
+// and comparing each at every hit was most of the cost of proposing candidates.
+type checkDispatch struct {
+	at   int
+	mask [256]uint64
+}
+
+// newCheckDispatch builds the dispatch of a list of check strings, at the offset whose
+// byte tells the most of them apart; nil when they are too few to be worth it or too
+// many for a mask.
+func newCheckDispatch(checks []string) *checkDispatch {
+	if len(checks) < 4 || len(checks) > 64 {
+		return nil
+	}
+	shortest := len(checks[0])
+	for _, s := range checks {
+		shortest = min(shortest, len(s))
+	}
+	best, bestDistinct := 0, 0
+	for at := 0; at < shortest; at++ {
+		var seen [256]bool
+		distinct := 0
+		for _, s := range checks {
+			if !seen[s[at]] {
+				seen[s[at]] = true
+				distinct++
+			}
+		}
+		if distinct > bestDistinct {
+			best, bestDistinct = at, distinct
+		}
+	}
+	d := &checkDispatch{at: best}
+	for j, s := range checks {
+		// Checks are lower-cased ASCII and the text is compared folded: both cases of a
+		// letter lead to it.
+		c := s[best]
+		d.mask[c] |= 1 << j
+		d.mask[upper(c)] |= 1 << j
+	}
+	return d
 }
 
 func newAnchoring(expr string, keywords []string) *anchoring {
@@ -222,16 +273,26 @@ func newAnchoring(expr string, keywords []string) *anchoring {
 	if err1 != nil || err2 != nil {
 		return nil
 	}
+	anchorFilters := make([]*byteFilter, len(st.anchors))
+	for k, a := range st.anchors {
+		anchorFilters[k] = newByteFilter(sv, a)
+	}
+	dispatch := make([]*checkDispatch, len(st.checks))
+	for i, cs := range st.checks {
+		dispatch[i] = newCheckDispatch(cs)
+	}
 	return &anchoring{
-		sieve:   sv,
-		filters: byteFilters(sv, st.checks),
-		offsets: st.offsets,
-		checks:  st.checks,
-		anchors: st.anchors,
-		reach:   reach,
-		maxLen:  st.maxLen,
-		withCtx: withCtx,
-		atStart: atStart,
+		sieve:         sv,
+		filters:       byteFilters(sv, st.checks),
+		anchorFilters: anchorFilters,
+		dispatch:      dispatch,
+		offsets:       st.offsets,
+		checks:        st.checks,
+		anchors:       st.anchors,
+		reach:         reach,
+		maxLen:        st.maxLen,
+		withCtx:       withCtx,
+		atStart:       atStart,
 	}
 }
 
@@ -278,27 +339,50 @@ func hasPrefixFold(b []byte, s string) bool {
 // than running the regex.
 func (st *scanState) propose(buf []byte, h kwHit, hs, ownTo int) {
 	r := h.rule
+	an := st.e.rules[r].anchor
 	if h.anchor {
-		st.pending(r, hs, ownTo)
+		if f := an.anchorFilters[h.idx]; f == nil || f.possible(buf[hs:]) {
+			st.pending(r, hs, ownTo)
+		}
 		return
 	}
-	an := st.e.rules[r].anchor
 	for i, d := range an.offsets {
 		p := hs - d
 		if p < 0 {
 			continue
 		}
-		for j, s := range an.checks[i] {
-			if hasPrefixFold(buf[p:], s) {
-				// Every match at p agrees with the text, hence with s where they overlap:
-				// s's filter speaks for them all.
-				if f := an.filters[i][j]; f == nil || f.possible(buf[p:]) {
-					st.pending(r, p, ownTo)
-				}
-				break
+		if j := an.firstCheck(buf[p:], i); j >= 0 {
+			// Every match at p agrees with the text, hence with the check where they
+			// overlap: its filter speaks for them all.
+			if f := an.filters[i][j]; f == nil || f.possible(buf[p:]) {
+				st.pending(r, p, ownTo)
 			}
 		}
 	}
+}
+
+// firstCheck returns the index of the first check string of offset i that text begins
+// with (folded), or -1.
+func (an *anchoring) firstCheck(text []byte, i int) int {
+	checks := an.checks[i]
+	d := an.dispatch[i]
+	if d == nil {
+		for j, s := range checks {
+			if hasPrefixFold(text, s) {
+				return j
+			}
+		}
+		return -1
+	}
+	if d.at >= len(text) {
+		return -1 // every check is longer than the text
+	}
+	for m := d.mask[text[d.at]]; m != 0; m &= m - 1 {
+		if j := bits.TrailingZeros64(m); hasPrefixFold(text, checks[j]) {
+			return j
+		}
+	}
+	return -1
 }
 
 func (st *scanState) pending(r int32, p, ownTo int) {
