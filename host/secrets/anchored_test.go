@@ -198,3 +198,46 @@ func TestScanBytes(t *testing.T) {
 		t.Fatalf("binary: %v %v", got, err)
 	}
 }
+
+// TestByteRun checks the one-loop evaluation of a repeated byte atom against the
+// evaluation per iteration, ends and "maybe" alike, over random texts and start sets.
+func TestByteRun(t *testing.T) {
+	atoms := []string{`[a-z0-9.-]`, `\s`, `[^\s"]`, `x`, `.`, `(?s:.)`, `[a-zé]`, `(?i)k`}
+	reps := []string{`*`, `+`, `?`, `{2,5}`, `{3}`, `{0}`, `{1,}`, `{40,70}`}
+	alphabet := []byte("abz09.-xXkK \t\n\"é\xff")
+	rng := rand.New(rand.NewPCG(3, 4))
+	tested, maybes := 0, 0
+	for _, atom := range atoms {
+		for _, rep := range reps {
+			re, err := syntax.Parse(atom+rep, syntax.Perl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := newSieve(re)
+			if s.op != sieveRepeat || s.subs[0].op != sieveByte {
+				continue // a single rune, x?, parses otherwise
+			}
+			for range 3000 {
+				text := make([]byte, rng.IntN(80))
+				for i := range text {
+					text[i] = alphabet[rng.IntN(len(alphabet))]
+				}
+				in := pset(rng.Uint64()) & pset(rng.Uint64())
+				one := sieveRun{text: text, budget: 1 << 20}
+				per := sieveRun{text: text, budget: 1 << 20}
+				got, want := one.byteRun(s, in), per.repeat(s, in)
+				if one.maybe != per.maybe || (!one.maybe && got != want) {
+					t.Fatalf("%s%s over %q from %b: byteRun %b (maybe %v), per iteration %b (maybe %v)",
+						atom, rep, text, in, got, one.maybe, want, per.maybe)
+				}
+				if one.maybe {
+					maybes++
+				}
+			}
+			tested++
+		}
+	}
+	if tested < 40 || maybes == 0 {
+		t.Fatalf("%d repetitions tested, %d maybe answers: the test lost its cases", tested, maybes)
+	}
+}
