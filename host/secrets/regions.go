@@ -183,7 +183,8 @@ func unknown(max int) info {
 
 // affixes truncates a set of strings to prefixes (or suffixes) of at most maxAffix bytes.
 func affixes(set []string, prefix bool) []string {
-	var out []string
+	out := make([]string, 0, len(set))
+	seen := make(map[string]bool, len(set))
 	for _, s := range set {
 		if len(s) > maxAffix {
 			if prefix {
@@ -192,7 +193,10 @@ func affixes(set []string, prefix bool) []string {
 				s = s[len(s)-maxAffix:]
 			}
 		}
-		out = addString(out, s)
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
 	}
 	return out
 }
@@ -212,9 +216,14 @@ func cross(xs, ys []string) []string {
 		return nil
 	}
 	out := make([]string, 0, len(xs)*len(ys))
+	// A map, not addString: sets of hundreds would cost a comparison per pair.
+	seen := make(map[string]bool, len(xs)*len(ys))
 	for _, x := range xs {
 		for _, y := range ys {
-			out = addString(out, x+y)
+			if xy := x + y; !seen[xy] {
+				seen[xy] = true
+				out = append(out, xy)
+			}
 		}
 	}
 	return out

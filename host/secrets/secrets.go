@@ -16,9 +16,11 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/trawlscan/trawl/sdk"
@@ -134,57 +136,81 @@ type rule struct {
 }
 
 // Compile validates the rules (sdk.SecretRule.Validate, and unique ids) and compiles them.
+// Rules compile in parallel, one goroutine per CPU: a scan waits for them before its
+// first file, and hundreds of regexes and their analyses take a good part of its start-up.
+// The error returned is the first rule's in order, as a sequential compile would find.
 func Compile(rules []sdk.SecretRule) (*Engine, error) {
 	e := &Engine{window: DefaultWindow, overlap: DefaultOverlap}
-	seen := make(map[string]bool, len(rules))
-	keywords, anchors := make([][]string, len(rules)), make([][]string, len(rules))
-	for i := range rules {
-		r := &rules[i]
-		if err := r.Validate(); err != nil {
-			return nil, err
-		}
-		if seen[r.ID] {
-			return nil, fmt.Errorf("secret rule %s: duplicate id", r.ID)
-		}
-		seen[r.ID] = true
-		// Validate parses the regexes; compiling can still refuse one (a program too
-		// large), and rules come from plugins: an error, not a panic.
-		re, err := regexp.Compile(r.Regex)
-		if err != nil {
-			return nil, fmt.Errorf("secret rule %s: regex: %w", r.ID, err)
-		}
-		cr := rule{id: r.ID, re: re, group: r.SecretGroup, entropy: r.Entropy}
-		if rc := analyzeRegex(r.Regex, r.Keywords); rc.ok {
-			// One byte of context beyond the reach of a match on each side.
-			cr.regional, cr.lo, cr.hi = true, rc.before+1, rc.after+1
-		}
-		// Anchor strings are likelier to be frequent than keywords, and run even where no
-		// keyword occurs: regions, when proven, are kept over anchoring that needs them.
-		if an := newAnchoring(r.Regex, r.Keywords); an != nil && (len(an.anchors) == 0 || !cr.regional) {
-			cr.anchor, anchors[i] = an, an.anchors
-		}
-		for _, a := range r.Allow.Regexes {
-			re, err := regexp.Compile(a)
-			if err != nil {
-				return nil, fmt.Errorf("secret rule %s: allow regex: %w", r.ID, err)
+	compiled := make([]rule, len(rules))
+	anchors := make([][]string, len(rules))
+	errs := make([]error, len(rules))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(rules)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(rules); i = int(next.Add(1) - 1) {
+				compiled[i], anchors[i], errs[i] = compileRule(&rules[i])
 			}
-			cr.allow = append(cr.allow, re)
-		}
-		for _, p := range r.Allow.Paths {
-			re, err := regexp.Compile(p)
-			if err != nil {
-				return nil, fmt.Errorf("secret rule %s: allow path: %w", r.ID, err)
-			}
-			cr.paths = append(cr.paths, re)
-		}
-		for _, s := range r.Allow.Stopwords {
-			cr.stopwords = append(cr.stopwords, strings.ToLower(s))
-		}
-		e.rules = append(e.rules, cr)
-		keywords[i] = r.Keywords
+		})
 	}
+	wg.Wait()
+	seen := make(map[string]bool, len(rules))
+	keywords := make([][]string, len(rules))
+	for i := range rules {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		if seen[rules[i].ID] {
+			return nil, fmt.Errorf("secret rule %s: duplicate id", rules[i].ID)
+		}
+		seen[rules[i].ID] = true
+		keywords[i] = rules[i].Keywords
+	}
+	e.rules = compiled
 	e.pf = newPrefilter(keywords, anchors)
 	return e, nil
+}
+
+// compileRule validates and compiles one rule; anchors are the extra prefilter strings
+// of its anchored form (anchored.go).
+func compileRule(r *sdk.SecretRule) (cr rule, anchors []string, err error) {
+	if err := r.Validate(); err != nil {
+		return rule{}, nil, err
+	}
+	// Validate parses the regexes; compiling can still refuse one (a program too
+	// large), and rules come from plugins: an error, not a panic.
+	re, err := regexp.Compile(r.Regex)
+	if err != nil {
+		return rule{}, nil, fmt.Errorf("secret rule %s: regex: %w", r.ID, err)
+	}
+	cr = rule{id: r.ID, re: re, group: r.SecretGroup, entropy: r.Entropy}
+	if rc := analyzeRegex(r.Regex, r.Keywords); rc.ok {
+		// One byte of context beyond the reach of a match on each side.
+		cr.regional, cr.lo, cr.hi = true, rc.before+1, rc.after+1
+	}
+	// Anchor strings are likelier to be frequent than keywords, and run even where no
+	// keyword occurs: regions, when proven, are kept over anchoring that needs them.
+	if an := newAnchoring(r.Regex, r.Keywords); an != nil && (len(an.anchors) == 0 || !cr.regional) {
+		cr.anchor, anchors = an, an.anchors
+	}
+	for _, a := range r.Allow.Regexes {
+		re, err := regexp.Compile(a)
+		if err != nil {
+			return rule{}, nil, fmt.Errorf("secret rule %s: allow regex: %w", r.ID, err)
+		}
+		cr.allow = append(cr.allow, re)
+	}
+	for _, p := range r.Allow.Paths {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return rule{}, nil, fmt.Errorf("secret rule %s: allow path: %w", r.ID, err)
+		}
+		cr.paths = append(cr.paths, re)
+	}
+	for _, s := range r.Allow.Stopwords {
+		cr.stopwords = append(cr.stopwords, strings.ToLower(s))
+	}
+	return cr, anchors, nil
 }
 
 // Scan reads a file from r and returns its findings, ordered by position then rule order.
