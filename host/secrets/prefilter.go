@@ -225,23 +225,27 @@ func (p *prefilter) each(buf []byte, fn func(start int, rules []int32, kws []kwH
 		mask = ^uint32(0)
 	}
 	i := 0
-	// Four positions a step, from one 8-byte load: their bits are gathered into a mask
-	// without a branch, so that the rare passing position costs the only mispredicted one.
-	for ; i+8 <= len(buf); i += 4 {
-		w := binary.LittleEndian.Uint64(buf[i:]) | 0x2020202020202020
-		h0 := gramHash(uint32(w) & mask)
-		h1 := gramHash(uint32(w>>8) & mask)
-		h2 := gramHash(uint32(w>>16) & mask)
-		h3 := gramHash(uint32(w>>24) & mask)
-		m := p.begin[h0/64]>>(h0%64)&1 |
-			(p.begin[h1/64]>>(h1%64)&1)<<1 |
-			(p.begin[h2/64]>>(h2%64)&1)<<2 |
-			(p.begin[h3/64]>>(h3%64)&1)<<3
+	for p.gram == 4 {
+		// Eight positions a step where the CPU has AVX2 and 16 bytes remain, else four.
+		var at int
+		var m uint64
+		step := 4
+		if wideGrams && i+16 <= len(buf) {
+			if at, m = nextGramsAVX2(&p.begin, buf, i); m == 0 {
+				i = at
+				continue
+			}
+			step = 8
+		} else if at, m = nextGrams(&p.begin, buf, i); m == 0 {
+			i = at
+			break
+		}
 		for ; m != 0; m &= m - 1 {
-			if !p.walk(buf, i+bits.TrailingZeros64(m), fn) {
+			if !p.walk(buf, at+bits.TrailingZeros64(m), fn) {
 				return
 			}
 		}
+		i = at + step
 	}
 	for ; i+4 <= len(buf); i++ {
 		g := (binary.LittleEndian.Uint32(buf[i:]) | 0x20202020) & mask
@@ -259,6 +263,32 @@ func (p *prefilter) each(buf []byte, fn func(start int, rules []int32, kws []kwH
 			return
 		}
 	}
+}
+
+// nextGrams returns the first block of four positions, from i on, where a position's gram
+// is in the set: its start, and the positions passing as bits of m. It returns m == 0 and
+// the first position it did not look at when there is none before the last 8 bytes.
+//
+// Each step takes the four positions' grams from one 8-byte load, folded at once, and
+// gathers their bits without a branch, so that only a passing block costs a mispredicted
+// one. It is a function of its own, kept small, so that its loop has the registers to
+// itself.
+func nextGrams(begin *[1 << gramBits / 64]uint64, buf []byte, i int) (int, uint64) {
+	for ; i+8 <= len(buf); i += 4 {
+		w := binary.LittleEndian.Uint64(buf[i:]) | 0x2020202020202020
+		h0 := gramHash(uint32(w))
+		h1 := gramHash(uint32(w >> 8))
+		h2 := gramHash(uint32(w >> 16))
+		h3 := gramHash(uint32(w >> 24))
+		m := begin[h0/64]>>(h0%64)&1 |
+			(begin[h1/64]>>(h1%64)&1)<<1 |
+			(begin[h2/64]>>(h2%64)&1)<<2 |
+			(begin[h3/64]>>(h3%64)&1)<<3
+		if m != 0 {
+			return i, m
+		}
+	}
+	return i, 0
 }
 
 // walk reports the strings that occur at buf[i:]; false when fn did.
