@@ -209,3 +209,30 @@ func FuzzDifferential(f *testing.F) {
 		compare(t, o, r, "f", data, mode&2 != 0)
 	})
 }
+
+// TestDifferentialDeferred covers the candidates of anchored rules that wait for a
+// keyword: webhook URLs and ODBC strings whose keyword comes after their anchors, a few
+// anchors or more than maxDeferred (1024) of them before it, and windows where it never
+// comes.
+func TestDifferentialDeferred(t *testing.T) {
+	opt, ref := realEngines(t, 0, 0)
+	hook := "https://chat.example.com/hooks/" + strings.Repeat("a1b2c3d4e5", 2)[:20] + "x9y8z7\n"
+	odbc := "Server=db.example.com;Database=app;User Id=svc;Password=Zq8vLm2Rt5Kw;\n"
+	total := 0
+	for _, anchors := range []int{0, 3, 1500} {
+		for _, tail := range []string{hook, odbc, hook + odbc, ""} {
+			var b strings.Builder
+			b.WriteString(hook) // before any filler: settled as soon as its keyword comes
+			for k := range anchors {
+				fmt.Fprintf(&b, "see https://docs.example.com/page%d or host = %d and user here\n", k, k)
+			}
+			b.WriteString(tail)
+			n := compare(t, opt, ref, "deferred.txt", []byte(b.String()), false)
+			t.Logf("%d anchors, tail %d bytes: %d findings", anchors, len(tail), n)
+			total += n
+		}
+	}
+	if total == 0 {
+		t.Fatal("no findings: the texts test nothing")
+	}
+}

@@ -114,6 +114,10 @@ type scratch struct {
 // span is the region [a, b) of a window where rule's regex runs.
 type span struct{ rule, a, b int32 }
 
+// maxDeferred bounds the candidates of an anchored rule that wait, untried, for one of its
+// keywords to occur in the window.
+const maxDeferred = 1024
+
 // maxRegions bounds the regions of one window (the memory they take); past it, the window
 // is scanned whole.
 const maxRegions = 1 << 15
@@ -624,8 +628,13 @@ func (st *scanState) collect(buf []byte, ownFrom, ownTo int) (marked int, ok boo
 			case modeAnchored:
 				st.propose(buf, k, start, ownTo)
 				// Later hits start at start or past it: their candidates are at least
-				// start-reach.
-				st.settle(buf, k.rule, start-rules[k.rule].anchor.reach, ownFrom, ownTo)
+				// start-reach. Until a keyword of the rule occurs, its candidates (from
+				// its anchors) wait: a window without one drops them untried, and most
+				// windows with a URL hold no webhook's keyword. Past maxDeferred of them,
+				// memory wins, and they are tried anyway, in the same order.
+				if hit[k.rule] || len(sc.pend[k.rule]) > maxDeferred {
+					st.settle(buf, k.rule, start-rules[k.rule].anchor.reach, ownFrom, ownTo)
+				}
 			case modeRegional:
 				if !ok || k.anchor {
 					continue
@@ -653,7 +662,9 @@ func (st *scanState) collect(buf []byte, ownFrom, ownTo int) (marked int, ok boo
 		return true
 	})
 	for _, r := range st.anchored {
-		st.settle(buf, r, n, ownFrom, ownTo)
+		if hit[r] {
+			st.settle(buf, r, n, ownFrom, ownTo)
+		}
 	}
 	if !ok {
 		return marked, false
