@@ -26,6 +26,8 @@ const OriginBuiltin = "builtin"
 type Module struct {
 	Origin string
 	Wasm   []byte
+	// Builtin: embedded in the binary, hence loaded as wasm.Trusted.
+	Builtin bool
 	// Err, when set, says why the module could not be read (an installed module missing or
 	// altered since it was installed): Load refuses it with this reason, under the Name,
 	// Version and Kind it was recorded with.
@@ -50,7 +52,7 @@ var ErrNoBuiltins = errors.New("this trawl binary has no built-in plugins: build
 func Builtin() ([]Module, error) {
 	var out []Module
 	for _, m := range builtin.Modules() {
-		out = append(out, Module{Origin: OriginBuiltin, Wasm: m.Wasm})
+		out = append(out, Module{Origin: OriginBuiltin, Wasm: m.Wasm, Builtin: true})
 	}
 	if len(out) == 0 {
 		return nil, ErrNoBuiltins
@@ -72,7 +74,11 @@ func Load(h *wasm.Host, modules []Module) *Catalog {
 			c.Refused = append(c.Refused, sdk.PluginStatus{Name: name, Version: m.Version, Kind: m.Kind, Status: sdk.PluginRefused, Error: m.Err.Error()})
 			continue
 		}
-		p, err := h.Load(m.Wasm, m.Origin)
+		var opts []wasm.LoadOption
+		if m.Builtin {
+			opts = append(opts, wasm.Trusted())
+		}
+		p, err := h.Load(m.Wasm, m.Origin, opts...)
 		if err != nil {
 			st := sdk.PluginStatus{Name: m.Origin, Status: sdk.PluginRefused, Error: err.Error()}
 			if man, merr := pack.Manifest(m.Wasm); merr == nil {

@@ -27,3 +27,6 @@ func EmptyCaller(ctx context.Context, p *Plugin) (func() error, func(), error) {
 	fn := in.fns["trawl_abi_version"]
 	return func() error { _, err := fn.Call(ctx); return err }, in.close, nil
 }
+
+// Abandoned returns how many calls of p were abandoned at their deadline and still run.
+func Abandoned(p *Plugin) int32 { return p.abandoned.Load() }

@@ -35,9 +35,9 @@ func newHost(t *testing.T, opts ...wasm.Option) *wasm.Host {
 	return h
 }
 
-func load(t *testing.T, h *wasm.Host, dir string, m *sdk.Manifest) *wasm.Plugin {
+func load(t *testing.T, h *wasm.Host, dir string, m *sdk.Manifest, opts ...wasm.LoadOption) *wasm.Plugin {
 	t.Helper()
-	p, err := h.Load(wasmtest.Build(t, dir, m), dir)
+	p, err := h.Load(wasmtest.Build(t, dir, m), dir, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,6 +154,14 @@ func TestModuleWithoutManifestIsRefused(t *testing.T) {
 // TestHostilePlugin checks that each way a plugin can misbehave ends in an error that says
 // why, within the limits, and that a fresh instance works afterwards.
 func TestHostilePlugin(t *testing.T) {
+	t.Run("untrusted", func(t *testing.T) { testHostilePlugin(t, false) })
+	t.Run("trusted", func(t *testing.T) { testHostilePlugin(t, true) })
+}
+
+// testHostilePlugin runs every misbehaviour against a plugin loaded untrusted, or trusted
+// (wasm.Trusted), where the endless loops are left out: an abandoned call that never ends
+// would spin until the tests end (TestTrustedPluginAbandonsCalls has one that ends).
+func testHostilePlugin(t *testing.T, trusted bool) {
 	var logBuf syncBuffer
 	h := newHost(t,
 		wasm.WithCallTimeout(300*time.Millisecond),
@@ -163,7 +171,11 @@ func TestHostilePlugin(t *testing.T) {
 		wasm.WithMaxFailures(1000),
 		wasm.WithLogger(slog.New(slog.NewTextHandler(&logBuf, nil))),
 	)
-	p := load(t, h, "testdata/hostile", manifest("hostile", "1.0"))
+	var opts []wasm.LoadOption
+	if trusted {
+		opts = append(opts, wasm.Trusted())
+	}
+	p := load(t, h, "testdata/hostile", manifest("hostile", "1.0"), opts...)
 	ctx := context.Background()
 	// Warm: compile and check the happy path.
 	if res, err := analyze(ctx, p, "fine", []byte("x"), 100); err != nil || res.Packages[0].Name != "fine" {
@@ -183,6 +195,9 @@ func TestHostilePlugin(t *testing.T) {
 		{"status", "unknown status 77"},
 		{"error", "failed: the plugin reports an error"},
 	} {
+		if trusted && strings.HasPrefix(tc.path, "loop") {
+			continue
+		}
 		t.Run(tc.path, func(t *testing.T) {
 			start := time.Now()
 			_, err := analyze(ctx, p, tc.path, []byte("content"), 100)
@@ -208,6 +223,42 @@ func TestHostilePlugin(t *testing.T) {
 	}
 	if !strings.Contains(logBuf.String(), "over its log limit") {
 		t.Error("the log does not say the plugin's output was cut")
+	}
+}
+
+// TestTrustedPluginAbandonsCalls: a trusted plugin's call that outlives its deadline fails
+// at the deadline like any other, while its guest runs on in an instance that no one
+// reuses; the next call gets a new instance, and the old one is closed (its slot freed)
+// once the guest ends.
+func TestTrustedPluginAbandonsCalls(t *testing.T) {
+	h := newHost(t, wasm.WithCallTimeout(300*time.Millisecond), wasm.WithMaxFailures(1000), wasm.WithInstances(1))
+	p := load(t, h, "testdata/hostile", manifest("hostile", "1.0"), wasm.Trusted())
+	ctx := context.Background()
+	if res, err := analyze(ctx, p, "fine", []byte("x"), 100); err != nil || res.Packages[0].Name != "fine" {
+		t.Fatalf("happy path: %+v %v", res, err)
+	}
+	start := time.Now()
+	_, err := analyze(ctx, p, "spin", []byte("x"), 100)
+	if err == nil || !strings.Contains(err.Error(), "trawl_analyze_end exceeded its deadline of 300ms") {
+		t.Fatalf("err = %v, want the deadline's", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the call returned after %s, not at its deadline", d)
+	}
+	if n := wasm.Abandoned(p); n != 1 {
+		t.Fatalf("%d calls abandoned, want 1", n)
+	}
+	// With one instance allowed, the next call waits for the abandoned one's slot: its
+	// guest ends within seconds, the instance is closed, and a new one serves the call.
+	res, err := analyze(ctx, p, "after", []byte("x"), 100)
+	if err != nil || res.Packages[0].Name != "after" {
+		t.Fatalf("after the abandoned call: %+v %v", res, err)
+	}
+	if n := wasm.Abandoned(p); n != 0 {
+		t.Fatalf("%d calls still abandoned once the next one ran", n)
+	}
+	if err := p.Close(ctx); err != nil {
+		t.Fatalf("close: %v", err)
 	}
 }
 

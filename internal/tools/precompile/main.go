@@ -47,7 +47,7 @@ func run(out string) error {
 		return fmt.Errorf("no built-in modules: run `make plugins` first")
 	}
 	for _, m := range mods {
-		p, err := h.Load(m.Wasm, m.File)
+		p, err := h.Load(m.Wasm, m.File, wasm.Trusted()) // as catalog.Load loads them
 		if err != nil {
 			return err
 		}

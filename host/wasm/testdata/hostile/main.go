@@ -16,6 +16,8 @@ var (
 	behaviour string
 	hoard     [][]byte
 	abi       uint32 = 1 << 16
+	// sink keeps the spin loop from being optimised away.
+	sink uint64
 )
 
 //go:wasmimport trawl output
@@ -77,6 +79,14 @@ func end() uint32 {
 	case "loop":
 		for {
 		}
+	case "spin":
+		// Busy for seconds, then done: a call that outlives a short deadline but ends (the
+		// guest has no clock to measure it by).
+		for i := uint64(0); i < 1e9; i++ {
+			sink += i ^ sink>>3
+		}
+		emit(`{"packages":[{"name":"spun","version":"1","type":"x"}]}`)
+		return 0
 	case "oom":
 		for {
 			hoard = append(hoard, make([]byte, 8<<20))
