@@ -210,7 +210,7 @@ type anchoring struct {
 // checkDispatch picks, by the candidate's byte at offset at (folded), the checks that
 // may begin its text: bit j of mask[c] stands for checks[i][j]. Rules whose keywords occur
 // in many spellings ("token", "auth_token", "x-token"...) have dozens of check strings,
-// and comparing each at every hit was most of the cost of proposing candidates.
+// and comparing each at every hit was a third of the cost of proposing candidates.
 type checkDispatch struct {
 	at   int
 	mask [256]uint64
@@ -243,8 +243,8 @@ func newCheckDispatch(checks []string) *checkDispatch {
 	}
 	d := &checkDispatch{at: best}
 	for j, s := range checks {
-		// Checks are lower-cased ASCII and the text is compared folded: both cases of a
-		// letter lead to it.
+		// Checks are lower-cased and the text is compared folded: both cases of a letter
+		// lead to it.
 		c := s[best]
 		d.mask[c] |= 1 << j
 		d.mask[upper(c)] |= 1 << j
