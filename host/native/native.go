@@ -25,6 +25,7 @@ import (
 
 	"github.com/trawlscan/trawl/host/native/internal/wire"
 	"github.com/trawlscan/trawl/host/plugin"
+	"github.com/trawlscan/trawl/host/plugin/scrub"
 	"github.com/trawlscan/trawl/host/wasm"
 	"github.com/trawlscan/trawl/sdk"
 )
@@ -519,27 +520,14 @@ func (p *Plugin) format(ctx context.Context, req sdk.FormatRequest, report []byt
 // file. The candidates hold raw secrets: while the call runs the plugin's output is scrubbed
 // of them before it reaches the log, and so is any error the call returns.
 func (p *Plugin) ConfirmSecrets(ctx context.Context, req sdk.SecretConfirmRequest) (*sdk.SecretConfirmResult, error) {
-	secrets := make([]string, 0, 2*len(req.Candidates))
-	for _, c := range req.Candidates {
-		secrets = append(secrets, c.Secret, c.Match)
-	}
+	secrets := scrub.Raw(req)
 	res, err := p.confirm(ctx, req, secrets)
 	if err != nil {
-		err = errors.New(scrubSecrets(err.Error(), secrets))
+		err = errors.New(scrub.String(err.Error(), secrets))
 		p.recordFailure(err)
 		return nil, err
 	}
-	for i := range res.Verdicts {
-		v := &res.Verdicts[i]
-		v.Reason = scrubSecrets(truncate(v.Reason, 200), secrets)
-		v.Title = scrubSecrets(truncate(v.Title, 200), secrets)
-		v.Note = scrubSecrets(truncate(v.Note, 200), secrets)
-		switch v.Severity {
-		case "", sdk.SeverityCritical, sdk.SeverityHigh, sdk.SeverityMedium, sdk.SeverityLow:
-		default:
-			v.Severity = ""
-		}
-	}
+	scrub.Verdicts(res.Verdicts, secrets)
 	return res, nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/trawlscan/trawl/host/plugin/scrub"
 )
 
 // tailSize is how much of the plugin's stderr is kept to explain a crash.
@@ -61,7 +63,7 @@ func (o *output) clean(s string) string {
 
 func (o *output) cleanLocked(s string) string {
 	for _, secrets := range o.scrub {
-		s = scrubSecrets(s, secrets)
+		s = scrub.String(s, secrets)
 	}
 	return s
 }
@@ -154,16 +156,6 @@ func (o *output) hcLogger() hclog.Logger {
 		DisableTime: true,
 		Color:       hclog.ColorOff,
 	})
-}
-
-// scrubSecrets replaces every occurrence of the secrets in s (as host/wasm does).
-func scrubSecrets(s string, secrets []string) string {
-	for _, x := range secrets {
-		if len(x) >= 4 && strings.Contains(s, x) {
-			s = strings.ReplaceAll(s, x, "*****")
-		}
-	}
-	return s
 }
 
 func truncate(s string, n int) string {

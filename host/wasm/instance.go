@@ -15,6 +15,7 @@ import (
 	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/sys"
 
+	"github.com/trawlscan/trawl/host/plugin/scrub"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -377,15 +378,12 @@ func (p *Plugin) Format(ctx context.Context, req sdk.FormatRequest, report []byt
 // file. The candidates hold raw secrets, so while the call runs the plugin's log lines are
 // scrubbed of them, and so is any error the call returns.
 func (p *Plugin) ConfirmSecrets(ctx context.Context, req sdk.SecretConfirmRequest) (*sdk.SecretConfirmResult, error) {
-	secrets := make([]string, 0, 2*len(req.Candidates))
-	for _, c := range req.Candidates {
-		secrets = append(secrets, c.Secret, c.Match)
-	}
-	scrub := func(err error) error {
+	secrets := scrub.Raw(req)
+	scrubErr := func(err error) error {
 		if err == nil {
 			return nil
 		}
-		return errors.New(scrubSecrets(err.Error(), secrets))
+		return errors.New(scrub.String(err.Error(), secrets))
 	}
 	in, body, err := p.acquireFor(ctx, req)
 	if err != nil {
@@ -395,13 +393,13 @@ func (p *Plugin) ConfirmSecrets(ctx context.Context, req sdk.SecretConfirmReques
 	defer in.log.setScrub(nil)
 	_, out, err := in.call(ctx, "trawl_confirm_secrets", body, true)
 	if err != nil {
-		err = scrub(err)
+		err = scrubErr(err)
 		p.fail(in, err)
 		return nil, err
 	}
 	var res sdk.SecretConfirmResult
 	if err := decodeStrict(out, &res); err != nil {
-		err = fmt.Errorf("plugin %s: secret verdicts are not valid JSON: %w", p.Manifest.Name, scrub(err))
+		err = fmt.Errorf("plugin %s: secret verdicts are not valid JSON: %w", p.Manifest.Name, scrubErr(err))
 		p.fail(in, err)
 		return nil, err
 	}
@@ -410,29 +408,9 @@ func (p *Plugin) ConfirmSecrets(ctx context.Context, req sdk.SecretConfirmReques
 		p.fail(in, err)
 		return nil, err
 	}
-	for i := range res.Verdicts {
-		v := &res.Verdicts[i]
-		v.Reason = scrubSecrets(truncate(v.Reason, 200), secrets)
-		v.Title = scrubSecrets(truncate(v.Title, 200), secrets)
-		v.Note = scrubSecrets(truncate(v.Note, 200), secrets)
-		switch v.Severity {
-		case "", sdk.SeverityCritical, sdk.SeverityHigh, sdk.SeverityMedium, sdk.SeverityLow:
-		default:
-			v.Severity = ""
-		}
-	}
+	scrub.Verdicts(res.Verdicts, secrets)
 	p.release(in, true)
 	return &res, nil
-}
-
-// scrubSecrets replaces every occurrence of the secrets in s.
-func scrubSecrets(s string, secrets []string) string {
-	for _, x := range secrets {
-		if len(x) >= 4 && strings.Contains(s, x) {
-			s = strings.ReplaceAll(s, x, "*****")
-		}
-	}
-	return s
 }
 
 // decodeStrict decodes exactly one JSON value. Unknown fields are allowed, since a plugin of
@@ -484,7 +462,7 @@ func (l *pluginLog) setScrub(secrets []string) {
 	if secrets == nil && len(l.scrub) > 0 {
 		// What the call left unfinished is logged with the next line, after it: scrub it
 		// now. The tail explains traps of this call only.
-		l.partial = []byte(scrubSecrets(string(l.partial), l.scrub))
+		l.partial = []byte(scrub.String(string(l.partial), l.scrub))
 		l.tail = l.tail[:0]
 	}
 	l.scrub = secrets
@@ -502,7 +480,7 @@ func (l *pluginLog) Write(p []byte) (int, error) {
 	if len(l.scrub) > 0 {
 		// Scrubbed per write for the tail, and per line for the log below, where a secret
 		// split across two writes is whole again.
-		p = []byte(scrubSecrets(string(p), l.scrub))
+		p = []byte(scrub.String(string(p), l.scrub))
 	}
 	l.tail = append(l.tail, p...)
 	if len(l.tail) > tailSize {
@@ -525,7 +503,7 @@ func (l *pluginLog) Write(p []byte) (int, error) {
 		}
 		line := string(l.partial[:i])
 		if len(l.scrub) > 0 {
-			line = scrubSecrets(line, l.scrub)
+			line = scrub.String(line, l.scrub)
 		}
 		l.logger.Warn("plugin output", "plugin", l.plugin, "line", line)
 		l.partial = l.partial[i+1:]
