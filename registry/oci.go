@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -39,7 +38,7 @@ func (c *config) parseRef(ref string) (name.Reference, error) {
 func (c *config) remoteOptions(ctx context.Context) []remote.Option {
 	return append([]remote.Option{
 		remote.WithContext(ctx),
-		remote.WithTransport(&httpsOnly{next: remote.DefaultTransport, insecure: c.insecure}),
+		remote.WithTransport(fetch.HTTPSOnly(remote.DefaultTransport, c.insecure, "WithInsecure(true) (--insecure)")),
 		remote.WithUserAgent("trawl"),
 	}, c.remote...)
 }
@@ -251,21 +250,3 @@ type kindError struct {
 
 func (e *kindError) Error() string   { return e.err.Error() }
 func (e *kindError) Unwrap() []error { return []error{e.kind, e.err} }
-
-// httpsOnly refuses plain-HTTP requests: go-containerregistry falls back to HTTP for
-// registries on loopback and private addresses, where anyone on the network could then
-// serve another plugin for a tag.
-type httpsOnly struct {
-	next     http.RoundTripper
-	insecure bool
-}
-
-func (t *httpsOnly) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Scheme != "https" && !t.insecure {
-		if req.Body != nil {
-			req.Body.Close()
-		}
-		return nil, fmt.Errorf("%w: reaching the registry %s over HTTP needs WithInsecure(true) (--insecure)", fetch.ErrInsecure, req.URL.Host)
-	}
-	return t.next.RoundTrip(req)
-}

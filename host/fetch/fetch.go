@@ -407,7 +407,7 @@ func (c *config) getOCI(ctx context.Context, ref string) ([]byte, string, error)
 	}
 	ropts := append([]remote.Option{
 		remote.WithContext(ctx),
-		remote.WithTransport(&httpsOnly{next: remote.DefaultTransport, insecure: c.insecure}),
+		remote.WithTransport(HTTPSOnly(remote.DefaultTransport, c.insecure, "WithInsecureHTTP(true)")),
 		remote.WithUserAgent("trawl"),
 	}, c.remote...)
 
@@ -504,20 +504,26 @@ func RegistryNotFound(err error) bool {
 	return false
 }
 
-// httpsOnly refuses plain-HTTP requests: go-containerregistry falls back to HTTP for
-// registries on loopback and private addresses, where an attacker on the network could
-// then serve any document for a tag.
+// HTTPSOnly returns a transport that refuses plain-HTTP requests unless allowHTTP:
+// go-containerregistry falls back to HTTP for registries on loopback and private
+// addresses, where an attacker on the network could then serve any artifact for a tag.
+// The error wraps ErrInsecure and names the option that allows HTTP.
+func HTTPSOnly(next http.RoundTripper, allowHTTP bool, option string) http.RoundTripper {
+	return &httpsOnly{next: next, allowHTTP: allowHTTP, option: option}
+}
+
 type httpsOnly struct {
-	next     http.RoundTripper
-	insecure bool
+	next      http.RoundTripper
+	allowHTTP bool
+	option    string
 }
 
 func (t *httpsOnly) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Scheme != "https" && !t.insecure {
+	if req.URL.Scheme != "https" && !t.allowHTTP {
 		if req.Body != nil {
 			req.Body.Close()
 		}
-		return nil, fmt.Errorf("%w: reaching the registry %s over HTTP needs WithInsecureHTTP(true)", ErrInsecure, req.URL.Host)
+		return nil, fmt.Errorf("%w: reaching the registry %s over HTTP needs %s", ErrInsecure, req.URL.Host, t.option)
 	}
 	return t.next.RoundTrip(req)
 }
