@@ -601,3 +601,31 @@ func TestConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+type recordTransport struct{ got *http.Request }
+
+func (r *recordTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.got = req
+	return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: req}, nil
+}
+
+// TestHTTPSOnly: plain HTTP is refused, naming the option that allows it, unless allowed;
+// HTTPS goes through.
+func TestHTTPSOnly(t *testing.T) {
+	next := &recordTransport{}
+	plain, _ := http.NewRequest(http.MethodGet, "http://registry.local:5000/v2/", nil)
+	secure, _ := http.NewRequest(http.MethodGet, "https://registry.local/v2/", nil)
+	_, err := fetch.HTTPSOnly(next, false, "--let-me").RoundTrip(plain)
+	if !errors.Is(err, fetch.ErrInsecure) || !strings.Contains(err.Error(), "registry.local:5000 over HTTP needs --let-me") || next.got != nil {
+		t.Fatalf("plain HTTP: err = %v, passed on: %v", err, next.got != nil)
+	}
+	for _, tc := range []struct {
+		req   *http.Request
+		allow bool
+	}{{secure, false}, {plain, true}} {
+		next.got = nil
+		if _, err := fetch.HTTPSOnly(next, tc.allow, "--let-me").RoundTrip(tc.req); err != nil || next.got != tc.req {
+			t.Errorf("%s (allow HTTP %v): err = %v, passed on: %v", tc.req.URL, tc.allow, err, next.got != nil)
+		}
+	}
+}
