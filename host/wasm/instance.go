@@ -38,9 +38,15 @@ type instance struct {
 	bufSize uint32
 	log     *pluginLog
 	// running, when not nil, is a trusted plugin's call that outlived its deadline: the
-	// guest still runs in the module, which no one may call or close until it ends (the
-	// channel then closes).
-	running chan struct{}
+	// guest still runs in the module, which no one may call or close until it ends (its
+	// result then comes).
+	running <-chan callResult
+}
+
+// callResult is what a guest call returned.
+type callResult struct {
+	res []uint64
+	err error
 }
 
 // callState collects what one call outputs through trawl.output.
@@ -144,16 +150,10 @@ func (in *instance) invoke(ctx context.Context, name string, args ...uint64) ([]
 	if !in.p.trusted {
 		return fn.Call(ctx, args...)
 	}
-	type result struct {
-		res []uint64
-		err error
-	}
-	done := make(chan result, 1)
-	ended := make(chan struct{})
+	done := make(chan callResult, 1)
 	go func() {
-		defer close(ended)
 		res, err := fn.Call(ctx, args...)
-		done <- result{res, err}
+		done <- callResult{res, err}
 	}()
 	select {
 	case r := <-done:
@@ -164,7 +164,7 @@ func (in *instance) invoke(ctx context.Context, name string, args ...uint64) ([]
 			return r.res, r.err
 		default:
 		}
-		in.running = ended
+		in.running = done
 		in.p.abandoned.Add(1)
 		return nil, ctx.Err()
 	}
