@@ -124,8 +124,8 @@ func builtinNames() ([]string, error) {
 	}
 	var names []string
 	for _, m := range mods {
-		if man, err := pack.Manifest(m.Wasm); err == nil {
-			names = append(names, man.Name)
+		if m.Manifest != nil {
+			names = append(names, m.Manifest.Name)
 		}
 	}
 	return names, nil
@@ -215,7 +215,7 @@ func (e *env) pluginListCmd(g *globalFlags) *cobra.Command {
 				if strings.HasPrefix(p.Origin, originInstalled) && signers[m.Name] != "" {
 					signed = signers[m.Name]
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Version, m.Kind, p.Origin, p.Digest, signed, strings.Join(handles(&m), ","))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Version, m.Kind, p.Origin, p.Digest(), signed, strings.Join(handles(&m), ","))
 			}
 			for _, r := range cat.Refused {
 				fmt.Fprintf(tw, "%s\t%s\t%s\trefused\t-\t-\t%s\n", r.Name, r.Version, r.Kind, r.Error)
@@ -315,7 +315,7 @@ func (e *env) pluginInfo(ctx context.Context, g *globalFlags, arg string, insecu
 		return nil, err
 	}
 	for _, m := range mods {
-		p, err := h.Load(m.Wasm, catalog.OriginBuiltin)
+		p, err := m.Load(h)
 		if err != nil {
 			continue
 		}
@@ -324,7 +324,7 @@ func (e *env) pluginInfo(ctx context.Context, g *globalFlags, arg string, insecu
 		if p.Manifest.Name != arg {
 			continue
 		}
-		return &pluginInfo{Origin: catalog.OriginBuiltin, Manifest: p.Manifest, Digest: p.Digest,
+		return &pluginInfo{Origin: catalog.OriginBuiltin, Manifest: p.Manifest, Digest: p.Digest(),
 			Limits: limitsOf(registry.Limits{Requested: p.Manifest.Limits, MemoryMiB: p.MemoryLimitMiB(), Timeout: p.CallTimeout()})}, nil
 	}
 	if !strings.Contains(arg, "/") {

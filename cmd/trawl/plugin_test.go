@@ -16,8 +16,10 @@ import (
 	ggcr "github.com/google/go-containerregistry/pkg/registry"
 
 	"github.com/trawlscan/trawl/host/wasm/wasmtest"
+	"github.com/trawlscan/trawl/plugins/builtin"
 	"github.com/trawlscan/trawl/registry"
 	"github.com/trawlscan/trawl/sdk"
+	"github.com/trawlscan/trawl/sdk/pack"
 )
 
 // mdPlugin is the third-party formatter of registry/testdata/mdformat, with the manifest
@@ -294,4 +296,32 @@ plugins:
 	pluginSays(t, "empty search", errOut, `no plugin in the index matches "cobol"`)
 	_, errOut = pluginRun(t, exitUsage, "plugin", "search", "x", "--index", "/nonexistent/index.yaml")
 	pluginSays(t, "missing index", errOut, "/nonexistent/index.yaml")
+}
+
+// The built-in plugins are listed and described from manifests read apart from their code;
+// their digests are still those of the modules embedded.
+func TestBuiltinPluginInfo(t *testing.T) {
+	mods := builtin.Modules()
+	digests := map[string]string{}
+	for _, m := range mods {
+		b, err := m.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		man, err := pack.Manifest(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		digests[man.Name] = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	list, _ := pluginRun(t, exitOK, "plugin", "list", "--plugin-dir", t.TempDir())
+	for name, digest := range digests {
+		out, _ := pluginRun(t, exitOK, "plugin", "info", name, "--plugin-dir", t.TempDir())
+		pluginSays(t, "plugin info "+name, out, "name         "+name, "digest       "+digest)
+		pluginSays(t, "plugin list", list, digest)
+	}
+	if len(digests) != 4 {
+		t.Errorf("%d built-in plugins, want os, lang, secrets and formatters", len(digests))
+	}
 }

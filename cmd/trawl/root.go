@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"time"
 
@@ -33,6 +34,7 @@ type globalFlags struct {
 	debug     bool
 	// cpuProfile names a file for a CPU profile of the command (hidden: for developers).
 	cpuProfile string
+	trace      string
 }
 
 // env is what a command runs with: its streams and the process facts it may consult. Tests
@@ -93,25 +95,37 @@ with a memory cap and a deadline on every call.
 
 	pf.StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile of the command to this file")
 	_ = pf.MarkHidden("cpuprofile")
-	var stopProfile func()
+	pf.StringVar(&g.trace, "trace", "", "write a runtime execution trace of the command to this file")
+	_ = pf.MarkHidden("trace")
+	var stops []func()
 	root.PersistentPreRunE = func(*cobra.Command, []string) error {
-		if g.cpuProfile == "" {
-			return nil
+		if g.cpuProfile != "" {
+			f, err := os.Create(g.cpuProfile)
+			if err != nil {
+				return usageErrorf("--cpuprofile: %v", err)
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				f.Close()
+				return usageErrorf("--cpuprofile: %v", err)
+			}
+			stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
 		}
-		f, err := os.Create(g.cpuProfile)
-		if err != nil {
-			return usageErrorf("--cpuprofile: %v", err)
+		if g.trace != "" {
+			f, err := os.Create(g.trace)
+			if err != nil {
+				return usageErrorf("--trace: %v", err)
+			}
+			if err := trace.Start(f); err != nil {
+				f.Close()
+				return usageErrorf("--trace: %v", err)
+			}
+			stops = append(stops, func() { trace.Stop(); f.Close() })
 		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			f.Close()
-			return usageErrorf("--cpuprofile: %v", err)
-		}
-		stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
 		return nil
 	}
 	root.PersistentPostRun = func(*cobra.Command, []string) {
-		if stopProfile != nil {
-			stopProfile()
+		for _, stop := range stops {
+			stop()
 		}
 	}
 

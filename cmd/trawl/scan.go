@@ -311,10 +311,10 @@ func (e *env) scan(parent context.Context, g *globalFlags, sf *scanFlags, open o
 			return withCode(exitUsage, err)
 		}
 	}
-	// Formatters are needed at the end of every scan: compile them while the layers are read.
+	// Formatters are needed at the end of every scan: prepare them while the layers are read.
 	for _, o := range outs {
 		f, _ := cat.Formatter(o.format)
-		go f.Compile(ctx)
+		go f.Prepare(ctx)
 	}
 
 	var prog *progress

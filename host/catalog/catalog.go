@@ -22,10 +22,13 @@ import (
 // OriginBuiltin marks the plugins embedded in the binary.
 const OriginBuiltin = "builtin"
 
-// Module is a plugin module to load and where it came from.
+// Module is a plugin module to load and where it came from: its bytes (Wasm), or its
+// manifest and a function that reads them when they are needed (Manifest and Read).
 type Module struct {
-	Origin string
-	Wasm   []byte
+	Origin   string
+	Wasm     []byte
+	Manifest *sdk.Manifest
+	Read     func() ([]byte, error)
 	// Builtin: embedded in the binary, hence loaded as wasm.Trusted.
 	Builtin bool
 	// Err, when set, says why the module could not be read (an installed module missing or
@@ -48,16 +51,31 @@ type Catalog struct {
 // ErrNoBuiltins means the binary was built without its plugins.
 var ErrNoBuiltins = errors.New("this trawl binary has no built-in plugins: build it with `make build`, which compiles them first")
 
-// Builtin returns the embedded first-party modules.
+// Builtin returns the embedded first-party modules, their manifests read and the rest left
+// in the binary until a plugin is compiled.
 func Builtin() ([]Module, error) {
 	var out []Module
 	for _, m := range builtin.Modules() {
-		out = append(out, Module{Origin: OriginBuiltin, Wasm: m.Wasm, Builtin: true})
+		mod := Module{Origin: OriginBuiltin, Read: m.Bytes, Builtin: true}
+		mod.Manifest, mod.Err = pack.ReadManifest(m, m.Size)
+		if mod.Err != nil {
+			mod.Err = fmt.Errorf("%s %s: %w", OriginBuiltin, m.File, mod.Err)
+			mod.Name = m.File
+		}
+		out = append(out, mod)
 	}
 	if len(out) == 0 {
 		return nil, ErrNoBuiltins
 	}
 	return out, nil
+}
+
+// Load loads the module into h, as read (Wasm) or to be read (Manifest and Read).
+func (m Module) Load(h *wasm.Host, opts ...wasm.LoadOption) (*wasm.Plugin, error) {
+	if m.Manifest != nil {
+		return h.LoadLazy(m.Manifest, m.Read, m.Origin, opts...)
+	}
+	return h.Load(m.Wasm, m.Origin, opts...)
 }
 
 // Load loads modules into h, in order. Two plugins of one name are an error: the later is
@@ -78,10 +96,14 @@ func Load(h *wasm.Host, modules []Module) *Catalog {
 		if m.Builtin {
 			opts = append(opts, wasm.Trusted())
 		}
-		p, err := h.Load(m.Wasm, m.Origin, opts...)
+		p, err := m.Load(h, opts...)
 		if err != nil {
 			st := sdk.PluginStatus{Name: m.Origin, Status: sdk.PluginRefused, Error: err.Error()}
-			if man, merr := pack.Manifest(m.Wasm); merr == nil {
+			man, merr := m.Manifest, error(nil)
+			if man == nil {
+				man, merr = pack.Manifest(m.Wasm)
+			}
+			if merr == nil {
 				st.Name, st.Version, st.Kind = man.Name, man.Version, man.Kind
 			}
 			c.Refused = append(c.Refused, st)

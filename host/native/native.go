@@ -196,8 +196,8 @@ func (p *Plugin) CallTimeout() time.Duration { return p.timeout }
 // OutputLimit is how many bytes one call may return.
 func (p *Plugin) OutputLimit() int64 { return p.outLimit }
 
-// Compile does nothing: a native plugin is ready once launched.
-func (p *Plugin) Compile(context.Context) (time.Duration, error) { return 0, nil }
+// Prepare does nothing: a native plugin is ready once launched.
+func (p *Plugin) Prepare(context.Context) error { return nil }
 
 // Failed reports the first error of the plugin and how many calls failed.
 func (p *Plugin) Failed() (error, int) {

@@ -6,7 +6,6 @@ package plugin
 
 import (
 	"context"
-	"time"
 
 	"github.com/trawlscan/trawl/host/wasm"
 	"github.com/trawlscan/trawl/sdk"
@@ -38,9 +37,9 @@ type Analyzer interface {
 
 // Formatter is a formatter plugin as a run uses it. *wasm.Plugin implements it.
 type Formatter interface {
-	// Compile prepares the plugin ahead of its first call (a native plugin has nothing to
-	// prepare) and says how long that took.
-	Compile(ctx context.Context) (time.Duration, error)
+	// Prepare readies the plugin for its first call, ahead of it: a scan prepares its
+	// formatters while the layers are read. A native plugin is ready once launched.
+	Prepare(ctx context.Context) error
 	// Format renders a report (the JSON report document) in one of the plugin's formats.
 	Format(ctx context.Context, req sdk.FormatRequest, report []byte) ([]byte, error)
 }

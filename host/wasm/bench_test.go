@@ -17,8 +17,16 @@ func BenchmarkBuiltinModules(b *testing.B) {
 		b.Skip("no built-in modules: run `make plugins` first")
 	}
 	ctx := context.Background()
-	for _, m := range mods {
-		name := strings.TrimSuffix(m.File, ".wasm")
+	for _, mod := range mods {
+		name := strings.TrimSuffix(mod.File, ".wasm")
+		m := struct {
+			File string
+			Wasm []byte
+		}{File: mod.File}
+		var err error
+		if m.Wasm, err = mod.Bytes(); err != nil {
+			b.Fatal(err)
+		}
 		b.Run(name+"/compile-cold", func(b *testing.B) {
 			for b.Loop() {
 				h, _ := wasm.NewHost()

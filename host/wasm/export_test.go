@@ -30,3 +30,6 @@ func EmptyCaller(ctx context.Context, p *Plugin) (func() error, func(), error) {
 
 // Abandoned returns how many calls of p were abandoned at their deadline and still run.
 func Abandoned(p *Plugin) int32 { return p.abandoned.Load() }
+
+// Idle returns how many instances of p wait for a call.
+func Idle(p *Plugin) int { return len(p.idle) }

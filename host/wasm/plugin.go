@@ -72,14 +72,19 @@ func (e *ABIError) Error() string {
 // Plugin is a loaded, not yet compiled, plugin module. Compilation happens on first use.
 type Plugin struct {
 	Manifest sdk.Manifest
-	// Digest is "sha256:" and the hex digest of the module bytes.
-	Digest string
 	// Origin says where the plugin came from ("builtin", a file path, a reference).
 	Origin string
 
 	host   *Host
-	wasm   []byte
 	limits effectiveLimits
+
+	// read returns the module's bytes; readOnce calls it once, for compile or Digest, and
+	// keeps them until compiled.
+	read     func() ([]byte, error)
+	readOnce sync.Once
+	wasm     []byte
+	digest   string
+	readErr  error
 
 	compileOnce sync.Once
 	compileErr  error
@@ -100,6 +105,10 @@ type Plugin struct {
 	firstErr error
 	closed   bool
 	broken   bool // failed to compile: no call can succeed
+	// busy counts the instances being started or in a call; Close waits on ended until
+	// none is (closing the runtime under a guest crashes the process).
+	busy  int
+	ended sync.Cond
 }
 
 type effectiveLimits struct {
@@ -133,21 +142,27 @@ func (h *Host) Load(wasm []byte, origin string, opts ...LoadOption) (*Plugin, er
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", origin, err)
 	}
+	return h.LoadLazy(m, func() ([]byte, error) { return wasm, nil }, origin, opts...)
+}
+
+// LoadLazy is Load for a module whose manifest m was read apart from it (pack.ReadManifest):
+// read returns the module's bytes, and is called once, when the plugin is first compiled or
+// its digest asked for. It must return the module m was read from.
+func (h *Host) LoadLazy(m *sdk.Manifest, read func() ([]byte, error), origin string, opts ...LoadOption) (*Plugin, error) {
 	major, _, _ := sdk.ParseABI(m.ABI)
 	if major != sdk.ABIMajor {
 		return nil, &ABIError{Plugin: m.Name, PluginABI: m.ABI}
 	}
-	sum := sha256.Sum256(wasm)
 	p := &Plugin{
 		Manifest: *m,
-		Digest:   "sha256:" + hex.EncodeToString(sum[:]),
 		Origin:   origin,
 		host:     h,
-		wasm:     wasm,
+		read:     read,
 		limits:   h.limitsFor(m.Limits),
 		slots:    make(chan struct{}, h.cfg.instances),
 		idle:     make(chan *instance, h.cfg.instances),
 	}
+	p.ended.L = &p.mu
 	for _, o := range opts {
 		o(p)
 	}
@@ -179,11 +194,43 @@ func (h *Host) limitsFor(want sdk.Limits) effectiveLimits {
 	}
 }
 
+// bytes returns the module's bytes, read once.
+func (p *Plugin) bytes() ([]byte, error) {
+	p.readOnce.Do(func() {
+		p.wasm, p.readErr = p.read()
+		if p.readErr == nil {
+			sum := sha256.Sum256(p.wasm)
+			p.digest = "sha256:" + hex.EncodeToString(sum[:])
+		}
+		p.read = nil
+	})
+	return p.wasm, p.readErr
+}
+
+// Digest is "sha256:" and the hex digest of the module's bytes, or "" when they could not
+// be read.
+func (p *Plugin) Digest() string {
+	p.bytes()
+	return p.digest
+}
+
 // MemoryLimitMiB is the memory cap each instance of the plugin runs under.
 func (p *Plugin) MemoryLimitMiB() int { return p.limits.memoryMiB }
 
 // CallTimeout is the deadline of each call into the plugin.
 func (p *Plugin) CallTimeout() time.Duration { return p.limits.timeout }
+
+// Prepare compiles the module and starts an instance of it, kept for the next call: the
+// first call of a formatter then waits for neither, nor does it pay for the guest's start
+// (tens of milliseconds for a Go module). An error is the one that call would get.
+func (p *Plugin) Prepare(ctx context.Context) error {
+	in, err := p.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	p.release(in, true)
+	return nil
+}
 
 // Compile compiles the module if it was not yet, and reports how long that took.
 func (p *Plugin) Compile(ctx context.Context) (time.Duration, error) {
@@ -238,8 +285,13 @@ func (p *Plugin) compile(ctx context.Context) error {
 		rt.Close(ctx)
 		return fmt.Errorf("host module: %w", err)
 	}
+	wasm, err := p.bytes()
+	if err != nil {
+		rt.Close(ctx)
+		return fmt.Errorf("read: %w", err)
+	}
 	// Compiling is the dearest step of a cold scan: spread one module over every core.
-	cm, err := rt.CompileModule(experimental.WithCompilationWorkers(ctx, runtime.GOMAXPROCS(0)), p.wasm)
+	cm, err := rt.CompileModule(experimental.WithCompilationWorkers(ctx, runtime.GOMAXPROCS(0)), wasm)
 	if err != nil {
 		rt.Close(ctx)
 		return fmt.Errorf("compile: %w", err)
@@ -257,6 +309,7 @@ func (p *Plugin) compile(ctx context.Context) error {
 	}
 	p.runtime, p.compiled = rt, cm
 	p.compileTime = time.Since(start)
+	p.wasm = nil // compiled: the digest is all that is still needed of it
 	return nil
 }
 
@@ -267,6 +320,9 @@ func article(kind string) string {
 	return ""
 }
 
+// errClosed is the error of a call made once the plugin is closed.
+var errClosed = errors.New("plugin closed")
+
 // acquire returns an idle instance or starts a new one, waiting while all are busy.
 func (p *Plugin) acquire(ctx context.Context) (*instance, error) {
 	if _, err := p.Compile(ctx); err != nil {
@@ -274,15 +330,20 @@ func (p *Plugin) acquire(ctx context.Context) (*instance, error) {
 	}
 	select {
 	case in := <-p.idle:
-		return in, nil
+		return p.use(in)
 	default:
 	}
 	select {
 	case in := <-p.idle:
-		return in, nil
+		return p.use(in)
 	case p.slots <- struct{}{}:
+		if _, err := p.use(nil); err != nil {
+			<-p.slots
+			return nil, err
+		}
 		in, err := p.instantiate(ctx)
 		if err != nil {
+			p.done()
 			<-p.slots
 			return nil, err
 		}
@@ -292,15 +353,43 @@ func (p *Plugin) acquire(ctx context.Context) (*instance, error) {
 	}
 }
 
+// use counts in (nil: one about to be started) as busy, unless the plugin is closed.
+func (p *Plugin) use(in *instance) (*instance, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		if in != nil {
+			in.close()
+			<-p.slots
+		}
+		return nil, errClosed
+	}
+	p.busy++
+	return in, nil
+}
+
+// done counts one instance less as busy.
+func (p *Plugin) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.busy--; p.busy == 0 {
+		p.ended.Broadcast()
+	}
+}
+
 // release returns a healthy instance to the pool; a broken one is closed and forgotten.
 func (p *Plugin) release(in *instance, healthy bool) {
 	p.mu.Lock()
-	closed := p.closed
-	p.mu.Unlock()
-	if healthy && !closed {
-		p.idle <- in
+	if healthy && !p.closed {
+		p.idle <- in // never blocks: slots bound the instances
+		if p.busy--; p.busy == 0 {
+			p.ended.Broadcast()
+		}
+		p.mu.Unlock()
 		return
 	}
+	p.mu.Unlock()
+	defer p.done()
 	if in.running != nil {
 		// An abandoned call still runs in it: close it, and free its slot, once it ends.
 		go func() {
@@ -344,10 +433,13 @@ func (p *Plugin) Usable() bool {
 // the runtime or the cache beneath one crashes wazero) and stops any later one.
 func (p *Plugin) Close(ctx context.Context) error {
 	p.compileOnce.Do(func() {
-		p.compileErr = errors.New("plugin closed")
+		p.compileErr = errClosed
 	})
 	p.mu.Lock()
 	p.closed = true
+	for p.busy > 0 {
+		p.ended.Wait()
+	}
 	p.mu.Unlock()
 	for {
 		select {

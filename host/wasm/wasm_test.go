@@ -72,6 +72,56 @@ func TestSDKStreamsLargeFileInChunks(t *testing.T) {
 	}
 }
 
+// Prepare leaves one instance waiting, which the first call takes.
+func TestPrepareStartsAnInstance(t *testing.T) {
+	h := newHost(t, wasm.WithInstances(1))
+	p := load(t, h, "testdata/lines", manifest("lines", "1.0"))
+	ctx := context.Background()
+	if err := p.Prepare(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := wasm.Idle(p); n != 1 {
+		t.Fatalf("%d instances idle after Prepare, want 1", n)
+	}
+	if err := p.Prepare(ctx); err != nil { // the instance is there: nothing to do
+		t.Fatal(err)
+	}
+	res, err := analyze(ctx, p, "a.txt", []byte("one\ntwo\n"), 4)
+	if err != nil || len(res.Packages) != 1 || res.Packages[0].Version != "2" {
+		t.Fatalf("after Prepare: %+v, %v", res, err)
+	}
+	if n := wasm.Idle(p); n != 1 {
+		t.Fatalf("%d instances idle after a call, want 1", n)
+	}
+}
+
+// Closing a plugin while Prepare starts an instance waits for it: closing a runtime under
+// a trusted guest's code crashes the process.
+func TestCloseWaitsForPrepare(t *testing.T) {
+	h := newHost(t)
+	wasmBytes := wasmtest.Build(t, "testdata/lines", manifest("lines", "1.0"))
+	ctx := context.Background()
+	for i := range 4 {
+		p, err := h.Load(wasmBytes, "lines", wasm.Trusted())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Compile(ctx); err != nil {
+			t.Fatal(err)
+		}
+		prepared := make(chan error, 1)
+		go func() { prepared <- p.Prepare(ctx) }()
+		time.Sleep(time.Duration(i) * 2 * time.Millisecond)
+		p.Close(ctx)
+		if err := <-prepared; err != nil && !strings.Contains(err.Error(), "plugin closed") {
+			t.Errorf("Prepare: %v", err)
+		}
+		if _, err := analyze(ctx, p, "a.txt", []byte("x\n"), 4); err == nil || !strings.Contains(err.Error(), "plugin closed") {
+			t.Errorf("a call after Close: %v, want plugin closed", err)
+		}
+	}
+}
+
 func TestSDKStopsReadingEarly(t *testing.T) {
 	h := newHost(t, wasm.WithChunkSize(4096))
 	p := load(t, h, "testdata/lines", manifest("lines", "1.0"))

@@ -3,8 +3,11 @@ package pack
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -87,13 +90,60 @@ func FuzzManifest(f *testing.F) {
 	f.Add(packed[:len(packed)-3])
 	f.Fuzz(func(t *testing.T, wasm []byte) {
 		m, err := Manifest(wasm)
+		// Manifest reads section headers one by one; Embed frames the whole module at once.
+		// Both must see the same module.
+		secs, serr := sections(wasm)
+		framingErr := err != nil && (strings.Contains(err.Error(), "bad size") || strings.Contains(err.Error(), "bad name") || errors.Is(err, errNotWasm))
+		if framingErr != (serr != nil) {
+			t.Fatalf("Manifest: %v, but framing: %v", err, serr)
+		}
 		if err == nil {
 			if verr := m.Validate(); verr != nil {
 				t.Fatalf("Manifest returned an invalid manifest: %v", verr)
+			}
+			i := slices.IndexFunc(secs, func(s section) bool { return s.id == 0 && s.name == sdk.ManifestSection })
+			var want sdk.Manifest
+			if i < 0 || json.Unmarshal(secs[i].payload, &want) != nil || !reflect.DeepEqual(*m, want) {
+				t.Fatalf("Manifest read %+v, not the first manifest section", m)
 			}
 			if _, err := Embed(wasm, m); err != nil {
 				t.Fatalf("cannot repack a module whose manifest reads: %v", err)
 			}
 		}
 	})
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r    io.ReaderAt
+	read int
+}
+
+func (c *countingReader) ReadAt(p []byte, off int64) (int, error) {
+	n, err := c.r.ReadAt(p, off)
+	c.read += n
+	return n, err
+}
+
+func TestReadManifestSkipsCode(t *testing.T) {
+	// A module whose code section is 4 MB, as a Go plugin's is.
+	code := make([]byte, 4<<20)
+	module := append(append([]byte{}, minimal...), 10)
+	module = binary.AppendUvarint(module, uint64(len(code)))
+	module = append(module, code...)
+	packed, err := Embed(module, manifest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &countingReader{r: bytes.NewReader(packed)}
+	m, err := ReadManifest(r, int64(len(packed)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(m, manifest()) {
+		t.Errorf("manifest %+v", m)
+	}
+	if r.read > 1024 {
+		t.Errorf("read %d bytes of a %d-byte module to find its manifest", r.read, len(packed))
+	}
 }

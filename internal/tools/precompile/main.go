@@ -47,7 +47,11 @@ func run(out string) error {
 		return fmt.Errorf("no built-in modules: run `make plugins` first")
 	}
 	for _, m := range mods {
-		p, err := h.Load(m.Wasm, m.File, wasm.Trusted()) // as catalog.Load loads them
+		b, err := m.Bytes()
+		if err != nil {
+			return err
+		}
+		p, err := h.Load(b, m.File, wasm.Trusted()) // as catalog.Load loads them
 		if err != nil {
 			return err
 		}
