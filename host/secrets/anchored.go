@@ -2,7 +2,6 @@ package secrets
 
 import (
 	"math/bits"
-	"regexp"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -96,11 +95,7 @@ type start struct {
 // spellings, "dd_api-key" for keywords dd_api_key and dd-api-key) becomes an anchor: an
 // extra string the prefilter reports for the rule's anchored matching only. The rule still
 // runs in a window only when one of its keywords occurs there, as over the whole window.
-func analyzeStart(expr string, keywords []string) start {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return start{}
-	}
+func analyzeStart(re *syntax.Regexp, keywords []string) start {
 	a := &analyzer{}
 	for i, k := range keywords {
 		if k == "" {
@@ -195,7 +190,7 @@ type anchoring struct {
 	maxLen int // -1: unbounded
 	// withCtx is ^(?s:.)(?:RE), run from the byte before a candidate; atStart is ^(?:RE),
 	// for a candidate at the window's start.
-	withCtx, atStart *regexp.Regexp
+	withCtx, atStart *lazyRegexp
 	// filters[i][j] is the byte filter of the candidates beginning with checks[i][j], and
 	// anchorFilters[k] of those beginning with anchors[k] (nil: none); they and the sieve
 	// reject most candidates before the regex runs (sieve.go).
@@ -252,8 +247,10 @@ func newCheckDispatch(checks []string) *checkDispatch {
 	return d
 }
 
-func newAnchoring(expr string, keywords []string) *anchoring {
-	st := analyzeStart(expr, keywords)
+// newAnchoring returns the anchored form of a rule whose regex is expr, parsed as re, or
+// nil if it has none.
+func newAnchoring(expr string, re *syntax.Regexp, keywords []string) *anchoring {
+	st := analyzeStart(re, keywords)
 	if !st.ok {
 		return nil
 	}
@@ -261,18 +258,19 @@ func newAnchoring(expr string, keywords []string) *anchoring {
 	if len(st.offsets) > 0 {
 		reach = slices.Max(st.offsets)
 	}
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return nil
+	withCtx, atStart := `^(?s:.)(?:`+expr+`)`, `^(?:`+expr+`)`
+	// The anchored forms compile whenever the rule's regex does, unless it is at the edge
+	// of the parser's limits: then they are parsed to know, and if they fail the rule
+	// keeps its other path.
+	if !wrapsSafely(re) {
+		if _, err := syntax.Parse(withCtx, syntax.Perl); err != nil {
+			return nil
+		}
+		if _, err := syntax.Parse(atStart, syntax.Perl); err != nil {
+			return nil
+		}
 	}
-	// The anchored forms compile whenever the rule's regex does, but a wider program could
-	// pass a size limit: then the rule keeps its other path.
 	sv := newSieve(re)
-	withCtx, err1 := regexp.Compile(`^(?s:.)(?:` + expr + `)`)
-	atStart, err2 := regexp.Compile(`^(?:` + expr + `)`)
-	if err1 != nil || err2 != nil {
-		return nil
-	}
 	anchorFilters := make([]*byteFilter, len(st.anchors))
 	for k, a := range st.anchors {
 		anchorFilters[k] = newByteFilter(sv, a)
@@ -291,8 +289,8 @@ func newAnchoring(expr string, keywords []string) *anchoring {
 		anchors:       st.anchors,
 		reach:         reach,
 		maxLen:        st.maxLen,
-		withCtx:       withCtx,
-		atStart:       atStart,
+		withCtx:       newLazyRegexp(withCtx),
+		atStart:       newLazyRegexp(atStart),
 	}
 }
 
@@ -428,10 +426,10 @@ func (st *scanState) try(buf []byte, r int32, p, ownFrom, ownTo int) {
 	var loc []int
 	off := p
 	if p == 0 {
-		loc = an.atStart.FindSubmatchIndex(buf[:lim])
+		loc = an.atStart.get().FindSubmatchIndex(buf[:lim])
 	} else {
 		off = p - 1
-		if loc = an.withCtx.FindSubmatchIndex(buf[off:lim]); loc != nil {
+		if loc = an.withCtx.get().FindSubmatchIndex(buf[off:lim]); loc != nil {
 			loc[0] = 1 // the match of RE, after the context byte
 		}
 	}

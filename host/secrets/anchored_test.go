@@ -38,7 +38,7 @@ func TestAnalyzeStart(t *testing.T) {
 		// A non-ASCII first byte.
 		{`é_tok`, []string{"_tok"}, false, nil, nil},
 	} {
-		got := analyzeStart(tc.re, tc.keywords)
+		got := analyzeStart(mustParse(t, tc.re), tc.keywords)
 		if got.ok != tc.ok || !reflect.DeepEqual(got.offsets, tc.offsets) || !reflect.DeepEqual(got.anchors, tc.anchors) {
 			t.Errorf("%s %q: got %+v", tc.re, tc.keywords, got)
 		}

@@ -106,11 +106,7 @@ type analyzer struct {
 const unbounded = -1
 
 // analyzeRegex returns the proof for a rule's regex and keywords, if any.
-func analyzeRegex(expr string, keywords []string) reach {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return reach{}
-	}
+func analyzeRegex(re *syntax.Regexp, keywords []string) reach {
 	a := &analyzer{}
 	for i, k := range keywords {
 		a.keywords = append(a.keywords, lowerString(k))

@@ -39,7 +39,7 @@ func TestAnalyze(t *testing.T) {
 		{"é+tok", []string{"tok"}, false, 0, 0},
 		{"é{1,3}tok", []string{"tok"}, true, 6, 0},
 	} {
-		got := analyzeRegex(tc.re, tc.keywords)
+		got := analyzeRegex(mustParse(t, tc.re), tc.keywords)
 		want := reach{ok: tc.ok, before: tc.before, after: tc.after}
 		if got != want {
 			t.Errorf("%s %q: got %+v, want %+v", tc.re, tc.keywords, got, want)

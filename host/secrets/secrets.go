@@ -16,6 +16,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"regexp/syntax"
 	"runtime"
 	"slices"
 	"strings"
@@ -124,7 +125,7 @@ const maxRegions = 1 << 15
 
 type rule struct {
 	id        string
-	re        *regexp.Regexp
+	re        *lazyRegexp
 	group     int
 	entropy   float64
 	allow     []*regexp.Regexp
@@ -181,20 +182,19 @@ func compileRule(r *sdk.SecretRule) (cr rule, anchors []string, err error) {
 	if err := r.Validate(); err != nil {
 		return rule{}, nil, err
 	}
-	// Validate parses the regexes; compiling can still refuse one (a program too
-	// large), and rules come from plugins: an error, not a panic.
-	re, err := regexp.Compile(r.Regex)
+	// Validate parsed the regex as this does, so it parses, and so compiles (lazyRegexp).
+	re, err := syntax.Parse(r.Regex, syntax.Perl)
 	if err != nil {
 		return rule{}, nil, fmt.Errorf("secret rule %s: regex: %w", r.ID, err)
 	}
-	cr = rule{id: r.ID, re: re, group: r.SecretGroup, entropy: r.Entropy}
-	if rc := analyzeRegex(r.Regex, r.Keywords); rc.ok {
+	cr = rule{id: r.ID, re: newLazyRegexp(r.Regex), group: r.SecretGroup, entropy: r.Entropy}
+	if rc := analyzeRegex(re, r.Keywords); rc.ok {
 		// One byte of context beyond the reach of a match on each side.
 		cr.regional, cr.lo, cr.hi = true, rc.before+1, rc.after+1
 	}
 	// Anchor strings are likelier to be frequent than keywords, and run even where no
 	// keyword occurs: regions, when proven, are kept over anchoring that needs them.
-	if an := newAnchoring(r.Regex, r.Keywords); an != nil && (len(an.anchors) == 0 || !cr.regional) {
+	if an := newAnchoring(r.Regex, re, r.Keywords); an != nil && (len(an.anchors) == 0 || !cr.regional) {
 		cr.anchor, anchors = an, an.anchors
 	}
 	for _, a := range r.Allow.Regexes {
@@ -536,7 +536,7 @@ func (st *scanState) window(buf []byte, ownFrom, ownTo int) {
 		if !st.hit[ri] || fast && st.mode[ri] == modeAnchored || regions && st.mode[ri] == modeRegional {
 			continue
 		}
-		for _, loc := range e.rules[ri].re.FindAllSubmatchIndex(buf, MaxFindings) {
+		for _, loc := range e.rules[ri].re.get().FindAllSubmatchIndex(buf, MaxFindings) {
 			st.keep(buf, ri, 0, loc, ownFrom, ownTo)
 		}
 	}
@@ -549,7 +549,7 @@ func (st *scanState) window(buf []byte, ownFrom, ownTo int) {
 			if left <= 0 {
 				continue
 			}
-			locs := e.rules[sp.rule].re.FindAllSubmatchIndex(buf[sp.a:sp.b], left)
+			locs := e.rules[sp.rule].re.get().FindAllSubmatchIndex(buf[sp.a:sp.b], left)
 			count[sp.rule] += len(locs)
 			for _, loc := range locs {
 				st.keep(buf, int(sp.rule), int(sp.a), loc, ownFrom, ownTo)
