@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"regexp"
 	"regexp/syntax"
 	"runtime"
@@ -712,13 +713,22 @@ func (r *rule) pathAllowed(path string) bool {
 
 // keep applies the entropy gate, the stopwords and the allow regexes to a secret.
 func (r *rule) keep(secret []byte) bool {
-	if r.entropy > 0 && Entropy(secret) < r.entropy {
+	if r.entropy > 0 && entropyBelow(secret, r.entropy) {
 		return false
 	}
 	if len(r.stopwords) > 0 {
-		low := strings.ToLower(string(secret))
+		// Lower-cased as strings.ToLower would, into a buffer on the stack when it fits.
+		var small [128]byte
+		low, ascii := small[:0], len(secret) <= len(small)
+		for i := 0; ascii && i < len(secret); i++ {
+			ascii = secret[i] < utf8.RuneSelf
+			low = append(low, lower(secret[i]))
+		}
+		if !ascii {
+			low = bytes.ToLower(secret)
+		}
 		for _, w := range r.stopwords {
-			if strings.Contains(low, w) {
+			if bytes.Contains(low, []byte(w)) {
 				return false
 			}
 		}
@@ -748,21 +758,52 @@ func allowedInline(buf []byte, s, end int) bool {
 
 // Entropy is the Shannon entropy of b in bits per byte (0 to 8).
 func Entropy(b []byte) float64 {
-	if len(b) == 0 {
+	var h byteHistogram
+	h.count(b)
+	return h.entropy(len(b))
+}
+
+// entropyBelow reports whether Entropy(b) < threshold. A secret's entropy is at most the
+// log of its number of distinct bytes, which rejects most near-miss values without a log
+// per byte; the margin keeps the answer Entropy's wherever rounding could tell them apart.
+func entropyBelow(b []byte, threshold float64) bool {
+	var h byteHistogram
+	distinct := h.count(b)
+	if distinct > 0 && math.Log2(float64(distinct)) < threshold-1e-9 {
+		return true
+	}
+	return h.entropy(len(b)) < threshold
+}
+
+// byteHistogram counts the bytes of a string, and which occur, as a bit set.
+type byteHistogram struct {
+	counts [256]uint32
+	seen   [4]uint64
+}
+
+// count counts b's bytes and returns how many distinct ones it holds.
+func (h *byteHistogram) count(b []byte) int {
+	for _, c := range b {
+		h.counts[c]++
+		h.seen[c>>6] |= 1 << (c & 63)
+	}
+	return bits.OnesCount64(h.seen[0]) + bits.OnesCount64(h.seen[1]) + bits.OnesCount64(h.seen[2]) + bits.OnesCount64(h.seen[3])
+}
+
+// entropy sums over the bytes that occur in increasing order, as a loop over all 256
+// would: the same sum, rounded the same way.
+func (h *byteHistogram) entropy(n int) float64 {
+	if n == 0 {
 		return 0
 	}
-	var counts [256]int
-	for _, c := range b {
-		counts[c]++
-	}
-	h, n := 0.0, float64(len(b))
-	for _, k := range counts {
-		if k > 0 {
-			p := float64(k) / n
-			h -= p * math.Log2(p)
+	e, fn := 0.0, float64(n)
+	for w, set := range h.seen {
+		for ; set != 0; set &= set - 1 {
+			p := float64(h.counts[w<<6|bits.TrailingZeros64(set)]) / fn
+			e -= p * math.Log2(p)
 		}
 	}
-	return h
+	return e
 }
 
 // Redact hides a secret for reporting: a secret of 16 characters or more keeps its first 4

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -320,6 +321,47 @@ func TestPrefilter(t *testing.T) {
 		p.scan([]byte(tc.in), hit, 4)
 		if !reflect.DeepEqual(hit, tc.want) {
 			t.Errorf("%q: %v, want %v", tc.in, hit, tc.want)
+		}
+	}
+}
+
+// entropyReference is Entropy as first written: every byte value in turn.
+func entropyReference(b []byte) float64 {
+	if len(b) == 0 {
+		return 0
+	}
+	var counts [256]int
+	for _, c := range b {
+		counts[c]++
+	}
+	h, n := 0.0, float64(len(b))
+	for _, k := range counts {
+		if k > 0 {
+			p := float64(k) / n
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
+}
+
+// Entropy and the gate's entropyBelow give the reference's answers exactly, thresholds at
+// a value's own entropy included.
+func TestEntropyBelow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		b := make([]byte, rng.IntN(140))
+		alphabet := 1 + rng.IntN(256)
+		for i := range b {
+			b[i] = byte(rng.IntN(alphabet))
+		}
+		want := entropyReference(b)
+		if got := Entropy(b); got != want {
+			t.Fatalf("Entropy(%q) = %v, want %v", b, got, want)
+		}
+		for _, th := range []float64{want, math.Nextafter(want, 9), math.Nextafter(want, -1), rng.Float64() * 8, math.Log2(float64(alphabet))} {
+			if got := entropyBelow(b, th); got != (want < th) {
+				t.Fatalf("entropyBelow(%q, %v) = %v; entropy %v", b, th, got, want)
+			}
 		}
 	}
 }
