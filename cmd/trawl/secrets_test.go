@@ -304,3 +304,29 @@ func TestSecretsRulePack(t *testing.T) {
 		t.Errorf("unconfirmed finding not reported: %+v\n%s", unconfirmed.Secrets, errOut)
 	}
 }
+
+// TestSecretsBinaryFiles: a file with a NUL byte in its first 8 KiB is binary and not
+// scanned, small or large (the small ones are read straight into the scan's buffer, the
+// large ones stream); a NUL byte further on does not make it binary.
+func TestSecretsBinaryFiles(t *testing.T) {
+	tree := t.TempDir()
+	line := "GITHUB_TOKEN=" + plantedGitHub + "\n"
+	pad := strings.Repeat("x", 9<<10) + "\n"
+	big := strings.Repeat("filler line of a large file\n", 50_000) // 1.4 MB: streamed
+	for name, content := range map[string]string{
+		"text.env":          line,
+		"binary.bin":        "\x00" + line,
+		"late-nul.dat":      pad + "\x00\n" + line,
+		"large-text.log":    big + line,
+		"large-binary.pack": "\x00" + big + line,
+	} {
+		if err := os.WriteFile(filepath.Join(tree, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep := scanJSON(t, exitOK, "fs", tree, "--skip-db", "--scanners", "secret")
+	want := []string{"github-pat large-text.log:50001", "github-pat late-nul.dat:3", "github-pat text.env:1"}
+	if got := secretRows(rep); !reflect.DeepEqual(got, want) {
+		t.Errorf("secrets:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

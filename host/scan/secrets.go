@@ -222,12 +222,37 @@ func (f *bufferedStream) Write(chunk []byte) {
 		return
 	}
 	b := *f.buf
-	if len(b) == 0 && bytes.IndexByte(chunk[:min(len(chunk), secrets.SniffSize)], 0) >= 0 {
+	if len(b) == 0 && sniffBinary(chunk) {
 		// Binary: the engine would skip it; the copy is saved too.
 		f.binary = true
 		return
 	}
 	*f.buf = append(b, chunk[:min(int64(len(chunk)), f.size-int64(len(b)))]...)
+}
+
+// Room implements walk.SecretBuffer: the file is read into the buffer up to its size.
+func (f *bufferedStream) Room(n int) []byte {
+	b := *f.buf
+	if f.binary {
+		return nil
+	}
+	return b[len(b):min(len(b)+n, int(f.size), cap(b))]
+}
+
+// Filled implements walk.SecretBuffer.
+func (f *bufferedStream) Filled(n int) {
+	b := *f.buf
+	if len(b) == 0 && sniffBinary(b[:n]) {
+		f.binary = true // kept until End, since the walker hands it to the file's plugins
+		return
+	}
+	*f.buf = b[:len(b)+n]
+}
+
+// sniffBinary reports whether the first chunk of a file marks it binary, as the engine
+// would.
+func sniffBinary(chunk []byte) bool {
+	return bytes.IndexByte(chunk[:min(len(chunk), secrets.SniffSize)], 0) >= 0
 }
 
 func (f *bufferedStream) End(context.Context) {

@@ -50,6 +50,20 @@ type SecretStream interface {
 	End(ctx context.Context)
 }
 
+// SecretBuffer is a SecretStream that keeps the file whole in a buffer of its own: the
+// walker reads the file straight into it, rather than into its chunk buffer and then
+// Write copying it there (a copy of every byte of every text file, 2 to 3% of a secret
+// scan). What it reads is handed to the file's plugins as ever.
+type SecretBuffer interface {
+	SecretStream
+	// Room returns the free end of the buffer, at most n bytes; empty when the stream
+	// wants no more of the file or its buffer is full (the walker then reads into its own
+	// buffer and calls Write).
+	Room(n int) []byte
+	// Filled says that the walker read the next n bytes of the file into Room's slice.
+	Filled(n int)
+}
+
 // FileResult is what one plugin made of one file. Result is nil when Err is set.
 type FileResult struct {
 	Plugin int
@@ -235,17 +249,30 @@ func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, sc *sc
 		if !wanted {
 			break
 		}
-		n, err := fill(e.Body, buf)
-		if n > 0 && ss != nil {
-			ss.Write(buf[:n])
+		chunk := buf
+		sb, direct := ss.(SecretBuffer)
+		if direct {
+			if room := sb.Room(len(buf)); len(room) > 0 {
+				chunk = room
+			} else {
+				direct = false
+			}
+		}
+		n, err := fill(e.Body, chunk)
+		chunk = chunk[:n]
+		switch {
+		case direct:
+			sb.Filled(n)
+		case n > 0 && ss != nil:
+			ss.Write(chunk)
 		}
 		if n > 0 {
 			var spoolErr error
 			if spooling && !sp.rejected {
 				// The first chunk holds the magic number, unless the file is shorter.
-				if pos == 0 && binsection.Detect(buf[:n]) == "" {
+				if pos == 0 && binsection.Detect(chunk) == "" {
 					sp.rejected = true
-				} else if err := sp.Write(buf[:n]); err != nil {
+				} else if err := sp.Write(chunk); err != nil {
 					spoolErr = fmt.Errorf("keeping %s to read its sections: %w", e.Path, err)
 				}
 			}
@@ -255,9 +282,9 @@ func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, sc *sc
 				case st.spool != nil && st.session == nil:
 					st.err = spoolErr
 				case st.held != nil:
-					st.held = append(st.held, buf[:n]...)
+					st.held = append(st.held, chunk...)
 				default:
-					st.write(ctx, w.analyzers[st.want.Plugin], pos, buf[:n])
+					st.write(ctx, w.analyzers[st.want.Plugin], pos, chunk)
 				}
 			}
 			pos += int64(n)

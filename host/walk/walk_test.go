@@ -158,3 +158,48 @@ func TestSection(t *testing.T) {
 		})
 	}
 }
+
+// secretBuffer is a SecretBuffer whose buffer offers at most room bytes at a time and
+// holds cap bytes; writes past it are kept apart.
+type secretBuffer struct {
+	buf     []byte
+	room    int
+	written []byte // what came through Write
+	ended   bool
+}
+
+func (s *secretBuffer) Wants() bool         { return true }
+func (s *secretBuffer) Write(chunk []byte)  { s.written = append(s.written, chunk...) }
+func (s *secretBuffer) End(context.Context) { s.ended = true }
+func (s *secretBuffer) Room(n int) []byte {
+	return s.buf[len(s.buf):min(len(s.buf)+n, len(s.buf)+s.room, cap(s.buf))]
+}
+func (s *secretBuffer) Filled(n int) { s.buf = s.buf[:len(s.buf)+n] }
+
+// TestSecretBuffer: the walker reads a file straight into a SecretBuffer's room, whatever
+// its size, hands the same bytes to the file's plugins, and past a full buffer (a file
+// longer than it said) goes back to its own buffer and Write.
+func TestSecretBuffer(t *testing.T) {
+	content := []byte(strings.Repeat("line of a text file\n", 50))
+	for _, chunk := range []int{1, 7, 64, 4096} {
+		for _, room := range []int{1, 5, 64, 4096} {
+			for _, capacity := range []int{len(content), len(content) - 33} {
+				rec := &recorder{}
+				w := New(nil, []Analyzer{rec}, chunk)
+				ss := &secretBuffer{buf: make([]byte, 0, capacity), room: room}
+				e := &source.Entry{Path: "app/config.txt", Kind: source.Regular, Size: int64(len(content)), Mode: 0o644, Body: bytes.NewReader(content)}
+				w.file(context.Background(), e, []Want{{Plugin: 0, Analyzers: []string{"a"}}}, &scratch{buf: make([]byte, chunk)}, ss)
+				name := fmt.Sprintf("chunk %d, room %d, capacity %d", chunk, room, capacity)
+				if got := string(ss.buf) + string(ss.written); got != string(content) {
+					t.Errorf("%s: the secret scan got %d bytes in its buffer and %d written, not the file", name, len(ss.buf), len(ss.written))
+				}
+				if len(ss.buf) != capacity {
+					t.Errorf("%s: %d bytes read into the buffer, want %d", name, len(ss.buf), capacity)
+				}
+				if rec.got[0].String() != string(content) {
+					t.Errorf("%s: the plugin got %q", name, rec.got[0])
+				}
+			}
+		}
+	}
+}
