@@ -76,6 +76,11 @@ func reportOf(t *testing.T, out string) *sdk.Report {
 		t.Fatalf("report is not JSON: %v\n%s", err, out)
 	}
 	validateReport(t, []byte(out))
+	// The json format is the document the formatters get, as the host encodes it: the
+	// formatter writes it as it comes (sdk/plugin.RawFormatter).
+	if doc, err := reportDocument(&rep); err != nil || string(doc) != out {
+		t.Errorf("the JSON report is not the report document as the host encodes it (%v)", err)
+	}
 	return &rep
 }
 

@@ -97,7 +97,7 @@ func (e *env) convert(ctx context.Context, g *globalFlags, path string, formats 
 		}
 	}
 	// Re-encoded, so that the formatters get exactly the document they get after a scan.
-	canonical, err := json.Marshal(&rep)
+	canonical, err := reportDocument(&rep)
 	if err != nil {
 		return err
 	}

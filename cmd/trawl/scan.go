@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -23,6 +23,7 @@ import (
 	"github.com/trawlscan/trawl/host/scan"
 	"github.com/trawlscan/trawl/host/secrets"
 	"github.com/trawlscan/trawl/host/source"
+	"github.com/trawlscan/trawl/plugins/formatters/jsonreport"
 	"github.com/trawlscan/trawl/sdk"
 )
 
@@ -351,7 +352,7 @@ func (e *env) scan(parent context.Context, g *globalFlags, sf *scanFlags, open o
 		verdict = gate.Apply(rep, gateConfig)
 	}
 
-	body, err := json.Marshal(rep)
+	body, err := reportDocument(rep)
 	if err != nil {
 		return err
 	}
@@ -487,6 +488,17 @@ func (e *env) write(ctx context.Context, cat *catalog.Catalog, o output, body []
 		return err
 	}
 	return writeFileAtomic(o.path, out)
+}
+
+// reportDocument encodes the report document the formatters get, as the JSON report
+// writes it (jsonreport): the built-in json formatter then writes it unchanged, with no
+// decoding and encoding in the plugin (sdk/plugin.RawFormatter).
+func reportDocument(rep *sdk.Report) ([]byte, error) {
+	var b bytes.Buffer
+	if err := jsonreport.Write(&b, rep); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 func writeFileAtomic(path string, data []byte) error {

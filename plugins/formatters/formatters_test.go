@@ -95,6 +95,34 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// TestFormatRaw: the json format is the document itself when it comes as the format writes
+// it (as trawl sends it), byte for byte what decoding it and formatting would give; a
+// document encoded otherwise, and every other format, are decoded first.
+func TestFormatRaw(t *testing.T) {
+	for _, in := range inputs {
+		r, raw := readReport(t, in)
+		doc := format(t, sdk.FormatRequest{Format: "json"}, r)
+		var out bytes.Buffer
+		done, err := (formatters{}).FormatRaw(sdk.FormatRequest{Format: "json"}, doc, &out)
+		if !done || err != nil || !bytes.Equal(out.Bytes(), doc) {
+			t.Errorf("%s: FormatRaw of the json format: %v, %v; same bytes: %v", in, done, err, bytes.Equal(out.Bytes(), doc))
+		}
+		compact, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			format string
+			doc    []byte
+		}{{"json", compact}, {"json", raw[:len(raw)-1]}, {"table", doc}, {"sarif", doc}} {
+			out.Reset()
+			if done, err := (formatters{}).FormatRaw(sdk.FormatRequest{Format: tc.format}, tc.doc, &out); done || err != nil || out.Len() > 0 {
+				t.Errorf("%s: FormatRaw of %s (%.20q...): done %v, %v, wrote %d bytes", in, tc.format, tc.doc, done, err, out.Len())
+			}
+		}
+	}
+}
+
 func compileSchema(t testing.TB, id string, doc []byte) *jsonschema.Schema {
 	t.Helper()
 	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))

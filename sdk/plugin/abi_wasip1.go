@@ -325,6 +325,25 @@ func formatEnd() (status uint32) {
 		return fail(errors.New("format_end without format_begin"))
 	}
 	formatReq = nil
+	defer func() {
+		if r := recover(); r != nil {
+			status = fail(fmt.Errorf("formatter panicked: %v", r))
+		}
+	}()
+	if rf, ok := formatter.(RawFormatter); ok {
+		w := &outputWriter{}
+		done, err := rf.FormatRaw(*req, formatBody.Bytes(), w)
+		if done || err != nil {
+			formatBody.Reset()
+			switch {
+			case err == nil:
+				return statusOK
+			case w.err != nil:
+				return statusError
+			}
+			return fail(err)
+		}
+	}
 	var report sdk.Report
 	// Not json.Unmarshal: its scanner is slow in wasm (seconds for a large report);
 	// reportjson decodes the same, several times faster.
@@ -333,11 +352,6 @@ func formatEnd() (status uint32) {
 	if err != nil {
 		return fail(fmt.Errorf("report: %w", err))
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			status = fail(fmt.Errorf("formatter panicked: %v", r))
-		}
-	}()
 	w := &outputWriter{}
 	if err := formatter.Format(*req, &report, w); err != nil {
 		if w.err != nil {

@@ -34,6 +34,19 @@ type Formatter interface {
 	Format(req sdk.FormatRequest, report *sdk.Report, w io.Writer) error
 }
 
+// RawFormatter is a Formatter that can write some formats straight from the report
+// document, the JSON bytes the host sent, without their being decoded first. In a plugin,
+// decoding a large report and encoding it again take most of a format's time; a format
+// whose output is the document itself need do neither. trawl sends the document indented
+// by two spaces, HTML characters unescaped, ending with a newline, but a RawFormatter must
+// not count on any of it: the document is any JSON encoding of the report.
+type RawFormatter interface {
+	Formatter
+	// FormatRaw writes the report in req.Format from document, or returns false, having
+	// written nothing, to have the report decoded and given to Format.
+	FormatRaw(req sdk.FormatRequest, document []byte, w io.Writer) (bool, error)
+}
+
 // SecretConfirmer confirms the candidate matches of a secrets analyzer's rules (an analyzer
 // whose manifest entry has secret_rules and confirm): the host runs the rules natively and
 // hands over only their matches in one file. The candidates hold raw secrets: never write

@@ -72,6 +72,14 @@ func Write(w io.Writer, r *sdk.Report) error {
 	return bw.Flush()
 }
 
+// Indented reports whether doc, a report document, is indented as Write indents it: then
+// it is its own JSON report. trawl sends formatters the document as Write writes it, so
+// that the json format is a copy (sdk/plugin.RawFormatter); a document from elsewhere is
+// decoded and written anew.
+func Indented(doc []byte) bool {
+	return bytes.HasPrefix(doc, []byte("{\n  \"")) && bytes.HasSuffix(doc, []byte("\n}\n"))
+}
+
 // newEncoder returns an encoder of the output's style: two-space indent, after prefix for
 // values nested in the document, and "&", "<", ">" as they are, since package URLs
 // ("?arch=x86_64&distro=...") and secret matches should read as written, and no HTML page
