@@ -9,9 +9,10 @@
 // place of the rule it was taken from; findings away from every plant are listed as false
 // positives of the rules on ordinary text.
 //
-// Throughput is printed as a ratio to `cat` reading the same files, each figure a median of
-// several runs after a warm-up: the machines are noisy and their disks differ, and a ratio
-// measured within one run is what stays comparable from one run, or machine, to the next.
+// Throughput is printed as a ratio to `cat` reading the same files: cat and trawl run in
+// turns after a warm-up, and the median of the pairs' ratios is printed. The machines are
+// noisy and their disks differ, and a ratio measured within one run is what stays
+// comparable from one run, or machine, to the next.
 package main
 
 import (
@@ -47,7 +48,7 @@ func main() {
 	dir := flag.String("dir", "", "generate the tree in this directory, which must be empty or absent (default: a new temporary directory)")
 	keep := flag.Bool("keep", false, "keep the generated tree, the plant list and the report")
 	seed := flag.Uint64("seed", 1, "seed of the generator")
-	runs := flag.Int("runs", 3, "measured runs per figure (the median is printed)")
+	runs := flag.Int("runs", 5, "measured runs of cat and of trawl, in turns (medians are printed)")
 	nPlants := flag.Int("plants", 2000, "secrets to plant")
 	flag.Parse()
 	if *trawl == "" || flag.NArg() > 0 || *runs < 1 || *nPlants < 0 {
@@ -81,20 +82,30 @@ func main() {
 	fmt.Printf("secrets bench: %.1f MB in %s files, %s secrets planted (%d rules)\n",
 		float64(t.bytes)/1e6, commas(len(t.files)), commas(len(t.plants)), len(all))
 
-	catWall := median(measure(*runs, func() time.Duration { return catFiles(root, t.files) }))
-	catRate := float64(t.bytes) / 1e6 / catWall.Seconds()
-	fmt.Printf("cat:   %.1f MB/s (median of %d)\n", catRate, *runs)
-
+	// cat and trawl run in turns, and the ratio is taken within each pair: these machines'
+	// speed drifts by tens of percent within minutes, which two series run one after the
+	// other would read as a difference between them.
 	report := filepath.Join(work, "report.json")
 	var peakKiB int64
-	walls := measure(*runs, func() time.Duration {
+	scan := func() time.Duration {
 		wall, rss := runTrawl(bin, root, report)
 		peakKiB = max(peakKiB, rss)
 		return wall
-	})
-	trawlRate := float64(t.bytes) / 1e6 / median(walls).Seconds()
-	fmt.Printf("trawl: %.1f MB/s (median of %d), ratio to cat %.2f, peak RSS %d MiB\n",
-		trawlRate, *runs, trawlRate/catRate, peakKiB/1024)
+	}
+	catFiles(root, t.files) // fills the page cache
+	scan()                  // and trawl's compilation cache
+	var catWalls, trawlWalls []time.Duration
+	var ratios []float64
+	for range *runs {
+		c, w := catFiles(root, t.files), scan()
+		catWalls, trawlWalls = append(catWalls, c), append(trawlWalls, w)
+		ratios = append(ratios, c.Seconds()/w.Seconds())
+	}
+	rate := func(d time.Duration) float64 { return float64(t.bytes) / 1e6 / d.Seconds() }
+	slices.Sort(ratios)
+	fmt.Printf("cat:   %.1f MB/s (median of %d)\n", rate(median(catWalls)), *runs)
+	fmt.Printf("trawl: %.1f MB/s (median of %d), ratio to cat %.2f (median of the %d pairs' ratios; %.2f to %.2f), peak RSS %d MiB\n",
+		rate(median(trawlWalls)), *runs, ratios[len(ratios)/2], *runs, ratios[0], ratios[len(ratios)-1], peakKiB/1024)
 
 	secrets, err := readSecrets(report)
 	check(err)
@@ -352,15 +363,6 @@ func (t *tree) writePlants(path string) error {
 		fmt.Fprintf(&b, "%s\t%d\t%s\n", t.files[p.file].path, p.line, p.rule)
 	}
 	return os.WriteFile(path, b.Bytes(), 0o644)
-}
-
-func measure(runs int, f func() time.Duration) []time.Duration {
-	f() // fills the page cache (and trawl's compilation cache)
-	var walls []time.Duration
-	for range runs {
-		walls = append(walls, f())
-	}
-	return walls
 }
 
 func median(ds []time.Duration) time.Duration {
