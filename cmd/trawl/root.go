@@ -98,30 +98,28 @@ with a memory cap and a deadline on every call.
 	pf.StringVar(&g.trace, "trace", "", "write a runtime execution trace of the command to this file")
 	_ = pf.MarkHidden("trace")
 	var stops []func()
-	root.PersistentPreRunE = func(*cobra.Command, []string) error {
-		if g.cpuProfile != "" {
-			f, err := os.Create(g.cpuProfile)
-			if err != nil {
-				return usageErrorf("--cpuprofile: %v", err)
-			}
-			if err := pprof.StartCPUProfile(f); err != nil {
-				f.Close()
-				return usageErrorf("--cpuprofile: %v", err)
-			}
-			stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
+	// record starts writing a profile or trace to path, when given, until the command ends.
+	record := func(flag, path string, start func(io.Writer) error, stop func()) error {
+		if path == "" {
+			return nil
 		}
-		if g.trace != "" {
-			f, err := os.Create(g.trace)
-			if err != nil {
-				return usageErrorf("--trace: %v", err)
-			}
-			if err := trace.Start(f); err != nil {
+		f, err := os.Create(path)
+		if err == nil {
+			if err = start(f); err != nil {
 				f.Close()
-				return usageErrorf("--trace: %v", err)
 			}
-			stops = append(stops, func() { trace.Stop(); f.Close() })
 		}
+		if err != nil {
+			return usageErrorf("--%s: %v", flag, err)
+		}
+		stops = append(stops, func() { stop(); f.Close() })
 		return nil
+	}
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if err := record("cpuprofile", g.cpuProfile, pprof.StartCPUProfile, pprof.StopCPUProfile); err != nil {
+			return err
+		}
+		return record("trace", g.trace, trace.Start, trace.Stop)
 	}
 	root.PersistentPostRun = func(*cobra.Command, []string) {
 		for _, stop := range stops {
