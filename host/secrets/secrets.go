@@ -82,6 +82,9 @@ type Engine struct {
 	// are then shared instead of built per file.
 	all     ruleLists
 	allOnce sync.Once
+	// paths are the distinct regexes of the rules' path allowlists. Rules share them (the
+	// built-in ones have one, in seven rules): each is matched once per file.
+	paths []*regexp.Regexp
 }
 
 // ruleLists are the rules that run on a file, and how.
@@ -125,12 +128,14 @@ const maxDeferred = 1024
 const maxRegions = 1 << 15
 
 type rule struct {
-	id        string
-	re        *lazyRegexp
-	group     int
-	entropy   float64
-	allow     []*regexp.Regexp
-	paths     []*regexp.Regexp
+	id      string
+	re      *lazyRegexp
+	group   int
+	entropy float64
+	allow   []*regexp.Regexp
+	// paths are the rule's path allowlist, as indexes of Engine.paths.
+	paths     []int
+	pathExprs []string // until Compile interns them
 	stopwords []string // lower-cased
 	// regional: the regex runs only over [start-lo, end+hi) around each keyword hit
 	// [start, end) (see regions.go).
@@ -172,6 +177,26 @@ func Compile(rules []sdk.SecretRule) (*Engine, error) {
 		seen[rules[i].ID] = true
 		keywords[i] = rules[i].Keywords
 	}
+	byExpr := map[string]int{}
+	for i := range compiled {
+		r := &compiled[i]
+		for _, expr := range r.pathExprs {
+			k, ok := byExpr[expr]
+			if !ok {
+				re, err := regexp.Compile(expr)
+				if err != nil {
+					return nil, fmt.Errorf("secret rule %s: allow path: %w", r.id, err)
+				}
+				k = len(e.paths)
+				byExpr[expr] = k
+				e.paths = append(e.paths, re)
+			}
+			if !slices.Contains(r.paths, k) {
+				r.paths = append(r.paths, k)
+			}
+		}
+		r.pathExprs = nil
+	}
 	e.rules = compiled
 	e.pf = newPrefilter(keywords, anchors)
 	return e, nil
@@ -205,13 +230,7 @@ func compileRule(r *sdk.SecretRule) (cr rule, anchors []string, err error) {
 		}
 		cr.allow = append(cr.allow, re)
 	}
-	for _, p := range r.Allow.Paths {
-		re, err := regexp.Compile(p)
-		if err != nil {
-			return rule{}, nil, fmt.Errorf("secret rule %s: allow path: %w", r.ID, err)
-		}
-		cr.paths = append(cr.paths, re)
-	}
+	cr.pathExprs = r.Allow.Paths
 	for _, s := range r.Allow.Stopwords {
 		cr.stopwords = append(cr.stopwords, strings.ToLower(s))
 	}
@@ -315,12 +334,17 @@ type Stream struct {
 func (e *Engine) NewStream(path string, maxSize int64) *Stream {
 	s := &Stream{st: scanState{e: e, lastNL: -1, line: 1}, first: true, maxSize: maxSize}
 	var skip []bool
-	for i := range e.rules {
-		if e.rules[i].pathAllowed(path) {
-			if skip == nil {
-				skip = make([]bool, len(e.rules))
+	for k, re := range e.paths {
+		if !re.MatchString(path) {
+			continue
+		}
+		for i := range e.rules {
+			if slices.Contains(e.rules[i].paths, k) {
+				if skip == nil {
+					skip = make([]bool, len(e.rules))
+				}
+				skip[i] = true
 			}
-			skip[i] = true
 		}
 	}
 	if skip == nil {
@@ -695,16 +719,6 @@ func runeStart(buf []byte, i int) int {
 func hasSpoiler(buf []byte) bool {
 	for _, s := range spoilers {
 		if bytes.Contains(buf, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// pathAllowed reports whether the rule skips the file.
-func (r *rule) pathAllowed(path string) bool {
-	for _, p := range r.paths {
-		if p.MatchString(path) {
 			return true
 		}
 	}

@@ -461,3 +461,30 @@ func TestStreamChunks(t *testing.T) {
 		t.Errorf("binary: %v", got)
 	}
 }
+
+// Rules that share a path allowlist regex share its match: each rule still skips exactly
+// the files its own allowlist names.
+func TestSharedPathAllowlists(t *testing.T) {
+	rules := testRules()
+	rules[1].Allow.Paths = []string{`(^|/)testdata/`}          // as aws-access-key-id
+	rules[2].Allow.Paths = []string{`\.md$`, `(^|/)testdata/`} // another, and the same
+	e, err := Compile(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.paths) != 2 {
+		t.Errorf("%d distinct path regexes, want 2", len(e.paths))
+	}
+	for _, tc := range []struct {
+		path   string
+		active []int
+	}{
+		{"src/main.go", []int{0, 1, 2, 3}},
+		{"pkg/testdata/x.go", []int{3}},
+		{"README.md", []int{0, 1, 3}},
+	} {
+		if got := e.NewStream(tc.path, 0).st.active; !reflect.DeepEqual(got, tc.active) {
+			t.Errorf("%s: rules %v run, want %v", tc.path, got, tc.active)
+		}
+	}
+}
