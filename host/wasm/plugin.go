@@ -78,8 +78,8 @@ type Plugin struct {
 	host   *Host
 	limits effectiveLimits
 
-	// read returns the module's bytes; readOnce calls it once, for compile or Digest, and
-	// keeps them until compiled.
+	// read returns the module's bytes; readModule calls it once, for compile or Digest,
+	// and keeps them (only compile reads them) until compiled.
 	read     func() ([]byte, error)
 	readOnce sync.Once
 	wasm     []byte
@@ -194,23 +194,20 @@ func (h *Host) limitsFor(want sdk.Limits) effectiveLimits {
 	}
 }
 
-// bytes returns the module's bytes, read once.
-func (p *Plugin) bytes() ([]byte, error) {
-	p.readOnce.Do(func() {
-		p.wasm, p.readErr = p.read()
-		if p.readErr == nil {
-			sum := sha256.Sum256(p.wasm)
-			p.digest = "sha256:" + hex.EncodeToString(sum[:])
-		}
-		p.read = nil
-	})
-	return p.wasm, p.readErr
+// readModule reads the module's bytes and their digest; readOnce calls it.
+func (p *Plugin) readModule() {
+	p.wasm, p.readErr = p.read()
+	if p.readErr == nil {
+		sum := sha256.Sum256(p.wasm)
+		p.digest = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	p.read = nil
 }
 
 // Digest is "sha256:" and the hex digest of the module's bytes, or "" when they could not
 // be read.
 func (p *Plugin) Digest() string {
-	p.bytes()
+	p.readOnce.Do(p.readModule)
 	return p.digest
 }
 
@@ -285,10 +282,11 @@ func (p *Plugin) compile(ctx context.Context) error {
 		rt.Close(ctx)
 		return fmt.Errorf("host module: %w", err)
 	}
-	wasm, err := p.bytes()
-	if err != nil {
+	p.readOnce.Do(p.readModule)
+	wasm := p.wasm
+	if p.readErr != nil {
 		rt.Close(ctx)
-		return fmt.Errorf("read: %w", err)
+		return fmt.Errorf("read: %w", p.readErr)
 	}
 	// Compiling is the dearest step of a cold scan: spread one module over every core.
 	cm, err := rt.CompileModule(experimental.WithCompilationWorkers(ctx, runtime.GOMAXPROCS(0)), wasm)

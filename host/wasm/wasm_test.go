@@ -3,6 +3,8 @@ package wasm_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -119,6 +121,26 @@ func TestCloseWaitsForPrepare(t *testing.T) {
 		if _, err := analyze(ctx, p, "a.txt", []byte("x\n"), 4); err == nil || !strings.Contains(err.Error(), "plugin closed") {
 			t.Errorf("a call after Close: %v, want plugin closed", err)
 		}
+	}
+}
+
+// A plugin's digest is that of its module, also asked for while it compiles.
+func TestDigestWhileCompiling(t *testing.T) {
+	h := newHost(t)
+	b := wasmtest.Build(t, "testdata/lines", manifest("lines", "1.0"))
+	p, err := h.Load(b, "lines")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close(context.Background())
+	compiled := make(chan error, 1)
+	go func() { _, err := p.Compile(context.Background()); compiled <- err }()
+	sum := sha256.Sum256(b)
+	if got := p.Digest(); got != "sha256:"+hex.EncodeToString(sum[:]) {
+		t.Errorf("digest %s", got)
+	}
+	if err := <-compiled; err != nil {
+		t.Fatal(err)
 	}
 }
 
