@@ -24,7 +24,76 @@ var errNotWasm = errors.New("not a WebAssembly 1.0 binary module")
 // maxManifest bounds the manifest a host will parse.
 const maxManifest = 1 << 20
 
-// section is one top-level section of a module.
+// frame is the framing of one top-level section of a module: the whole section is
+// [start, end); a custom section's (id 0) name is the nameLen bytes at nameAt, and its
+// payload the rest, up to end.
+type frame struct {
+	id              byte
+	start, end      int64
+	nameAt, nameLen int64
+}
+
+// readAt reads len(p) bytes at off; nothing to read is no error, though at the end a
+// ReaderAt may report io.EOF for it.
+func readAt(r io.ReaderAt, p []byte, off int64) error {
+	if len(p) == 0 {
+		return nil
+	}
+	if _, err := r.ReadAt(p, off); err != nil {
+		return fmt.Errorf("read at offset %d: %w", off, err)
+	}
+	return nil
+}
+
+// frames walks the top-level sections of a module of size bytes read through r, checking
+// their framing only, and calls fn with each. It reads their headers, not their bodies.
+// Every section is checked, also past the one a caller looks for.
+func frames(r io.ReaderAt, size int64, fn func(frame) error) error {
+	head := make([]byte, len(wasmHeader))
+	if size < int64(len(head)) {
+		return errNotWasm
+	}
+	if err := readAt(r, head, 0); err != nil {
+		return err
+	}
+	if !bytes.Equal(head, wasmHeader) {
+		return errNotWasm
+	}
+	// A section's id and size, and a custom section's name length, fit in this.
+	var buf [1 + binary.MaxVarintLen64]byte
+	for off := int64(len(wasmHeader)); off < size; {
+		f := frame{start: off}
+		h := buf[:min(int64(len(buf)), size-off)]
+		if err := readAt(r, h, off); err != nil {
+			return err
+		}
+		f.id = h[0]
+		n, k := binary.Uvarint(h[1:])
+		if k <= 0 || n > uint64(size-off-1-int64(k)) {
+			return fmt.Errorf("section at offset %d: bad size", f.start)
+		}
+		body := off + 1 + int64(k)
+		f.end = body + int64(n)
+		if f.id == 0 {
+			h = buf[:min(int64(len(buf)), int64(n))]
+			if err := readAt(r, h, body); err != nil {
+				return err
+			}
+			nameLen, k := binary.Uvarint(h)
+			if k <= 0 || nameLen > n-uint64(k) {
+				return fmt.Errorf("custom section at offset %d: bad name", f.start)
+			}
+			f.nameAt, f.nameLen = body+int64(k), int64(nameLen)
+		}
+		if err := fn(f); err != nil {
+			return err
+		}
+		off = f.end
+	}
+	return nil
+}
+
+// section is one top-level section of a module held in memory.
 type section struct {
 	id         byte
 	start, end int // the whole section, header included
@@ -34,33 +103,17 @@ type section struct {
 
 // sections lists the top-level sections of a module, checking only their framing.
 func sections(wasm []byte) ([]section, error) {
-	if len(wasm) < len(wasmHeader) || !bytes.Equal(wasm[:len(wasmHeader)], wasmHeader) {
-		return nil, errNotWasm
-	}
 	var out []section
-	for off := len(wasmHeader); off < len(wasm); {
-		start := off
-		id := wasm[off]
-		off++
-		size, n := binary.Uvarint(wasm[off:])
-		if n <= 0 || size > uint64(len(wasm)-off-n) {
-			return nil, fmt.Errorf("section at offset %d: bad size", start)
-		}
-		off += n
-		body := wasm[off : off+int(size)]
-		off += int(size)
-		s := section{id: id, start: start, end: off}
-		if id == 0 {
-			nameLen, k := binary.Uvarint(body)
-			if k <= 0 || nameLen > uint64(len(body)-k) {
-				return nil, fmt.Errorf("custom section at offset %d: bad name", start)
-			}
-			s.name = string(body[k : k+int(nameLen)])
-			s.payload = body[k+int(nameLen):]
+	err := frames(bytes.NewReader(wasm), int64(len(wasm)), func(f frame) error {
+		s := section{id: f.id, start: int(f.start), end: int(f.end)}
+		if f.id == 0 {
+			s.name = string(wasm[f.nameAt : f.nameAt+f.nameLen])
+			s.payload = wasm[f.nameAt+f.nameLen : f.end]
 		}
 		out = append(out, s)
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // ErrNoManifest means the module carries no manifest section.
@@ -75,73 +128,32 @@ func Manifest(wasm []byte) (*sdk.Manifest, error) {
 // headers and the manifest, not the code, so that a host can list many modules without
 // reading any of them whole.
 func ReadManifest(r io.ReaderAt, size int64) (*sdk.Manifest, error) {
-	head := make([]byte, len(wasmHeader))
-	if size < int64(len(head)) {
-		return nil, errNotWasm
-	}
-	if _, err := r.ReadAt(head, 0); err != nil {
-		return nil, fmt.Errorf("read: %w", err)
-	}
-	if !bytes.Equal(head, wasmHeader) {
-		return nil, errNotWasm
-	}
-	// A section's header (id and size) and a custom section's name length fit in this.
-	var buf [1 + binary.MaxVarintLen64]byte
-	read := func(p []byte, off int64) error {
-		if len(p) == 0 {
-			return nil // at the end, a ReaderAt may report io.EOF for nothing
+	var manifest *frame
+	name := make([]byte, len(sdk.ManifestSection))
+	err := frames(r, size, func(f frame) error {
+		if f.id != 0 || manifest != nil || f.nameLen != int64(len(name)) {
+			return nil
 		}
-		if _, err := r.ReadAt(p, off); err != nil {
-			return fmt.Errorf("read at offset %d: %w", off, err)
-		}
-		return nil
-	}
-	payload, payloadLen := int64(-1), int64(0)
-	// Every section's framing is checked, as sections does, not only up to the manifest.
-	for off := int64(len(wasmHeader)); off < size; {
-		start := off
-		h := buf[:min(int64(len(buf)), size-off)]
-		if err := read(h, off); err != nil {
-			return nil, err
-		}
-		id := h[0]
-		n, k := binary.Uvarint(h[1:])
-		if k <= 0 || n > uint64(size-off-1-int64(k)) {
-			return nil, fmt.Errorf("section at offset %d: bad size", start)
-		}
-		body, bodyLen := off+1+int64(k), int64(n)
-		off = body + bodyLen
-		if id != 0 {
-			continue
-		}
-		h = buf[:min(int64(len(buf)), bodyLen)]
-		if err := read(h, body); err != nil {
-			return nil, err
-		}
-		nameLen, k := binary.Uvarint(h)
-		if k <= 0 || nameLen > uint64(bodyLen-int64(k)) {
-			return nil, fmt.Errorf("custom section at offset %d: bad name", start)
-		}
-		if payload >= 0 || nameLen != uint64(len(sdk.ManifestSection)) {
-			continue
-		}
-		name := make([]byte, nameLen)
-		if err := read(name, body+int64(k)); err != nil {
-			return nil, err
+		if err := readAt(r, name, f.nameAt); err != nil {
+			return err
 		}
 		if string(name) == sdk.ManifestSection {
-			payload = body + int64(k) + int64(nameLen)
-			payloadLen = bodyLen - int64(k) - int64(nameLen)
+			manifest = &f
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if payload < 0 {
+	if manifest == nil {
 		return nil, ErrNoManifest
 	}
-	if payloadLen > maxManifest {
-		return nil, fmt.Errorf("manifest is %d bytes, more than %d", payloadLen, maxManifest)
+	at := manifest.nameAt + manifest.nameLen
+	if n := manifest.end - at; n > maxManifest {
+		return nil, fmt.Errorf("manifest is %d bytes, more than %d", n, maxManifest)
 	}
-	data := make([]byte, payloadLen)
-	if err := read(data, payload); err != nil {
+	data := make([]byte, manifest.end-at)
+	if err := readAt(r, data, at); err != nil {
 		return nil, err
 	}
 	var m sdk.Manifest
