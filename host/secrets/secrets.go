@@ -135,7 +135,6 @@ type rule struct {
 	allow   []*regexp.Regexp
 	// paths are the rule's path allowlist, as indexes of Engine.paths.
 	paths     []int
-	pathExprs []string // until Compile interns them
 	stopwords []string // lower-cased
 	// regional: the regex runs only over [start-lo, end+hi) around each keyword hit
 	// [start, end) (see regions.go).
@@ -178,24 +177,22 @@ func Compile(rules []sdk.SecretRule) (*Engine, error) {
 		keywords[i] = rules[i].Keywords
 	}
 	byExpr := map[string]int{}
-	for i := range compiled {
-		r := &compiled[i]
-		for _, expr := range r.pathExprs {
+	for i := range rules {
+		for _, expr := range rules[i].Allow.Paths {
 			k, ok := byExpr[expr]
 			if !ok {
 				re, err := regexp.Compile(expr)
 				if err != nil {
-					return nil, fmt.Errorf("secret rule %s: allow path: %w", r.id, err)
+					return nil, fmt.Errorf("secret rule %s: allow path: %w", rules[i].ID, err)
 				}
 				k = len(e.paths)
 				byExpr[expr] = k
 				e.paths = append(e.paths, re)
 			}
-			if !slices.Contains(r.paths, k) {
-				r.paths = append(r.paths, k)
+			if !slices.Contains(compiled[i].paths, k) {
+				compiled[i].paths = append(compiled[i].paths, k)
 			}
 		}
-		r.pathExprs = nil
 	}
 	e.rules = compiled
 	e.pf = newPrefilter(keywords, anchors)
@@ -230,7 +227,6 @@ func compileRule(r *sdk.SecretRule) (cr rule, anchors []string, err error) {
 		}
 		cr.allow = append(cr.allow, re)
 	}
-	cr.pathExprs = r.Allow.Paths
 	for _, s := range r.Allow.Stopwords {
 		cr.stopwords = append(cr.stopwords, strings.ToLower(s))
 	}
