@@ -370,6 +370,11 @@ func (p *Plugin) use(in *instance) (*instance, error) {
 func (p *Plugin) done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.doneLocked()
+}
+
+// doneLocked is done with p.mu held.
+func (p *Plugin) doneLocked() {
 	if p.busy--; p.busy == 0 {
 		p.ended.Broadcast()
 	}
@@ -380,9 +385,7 @@ func (p *Plugin) release(in *instance, healthy bool) {
 	p.mu.Lock()
 	if healthy && !p.closed {
 		p.idle <- in // never blocks: slots bound the instances
-		if p.busy--; p.busy == 0 {
-			p.ended.Broadcast()
-		}
+		p.doneLocked()
 		p.mu.Unlock()
 		return
 	}
