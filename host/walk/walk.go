@@ -236,6 +236,7 @@ func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, sc *sc
 	}
 	var readErr error
 	var pos int64 // bytes of the file before buf
+	sb, _ := ss.(SecretBuffer)
 	for {
 		wanted := false
 		for _, st := range sessions {
@@ -249,13 +250,10 @@ func (w *Walker) file(ctx context.Context, e *source.Entry, wants []Want, sc *sc
 		if !wanted {
 			break
 		}
-		chunk := buf
-		sb, direct := ss.(SecretBuffer)
-		if direct {
+		chunk, direct := buf, false
+		if sb != nil {
 			if room := sb.Room(len(buf)); len(room) > 0 {
-				chunk = room
-			} else {
-				direct = false
+				chunk, direct = room, true
 			}
 		}
 		n, err := fill(e.Body, chunk)
