@@ -70,8 +70,13 @@ func Builtin() ([]Module, error) {
 	return out, nil
 }
 
-// Load loads the module into h, as read (Wasm) or to be read (Manifest and Read).
-func (m Module) Load(h *wasm.Host, opts ...wasm.LoadOption) (*wasm.Plugin, error) {
+// Load loads the module into h, as read (Wasm) or to be read (Manifest and Read), trusted
+// when built in.
+func (m Module) Load(h *wasm.Host) (*wasm.Plugin, error) {
+	var opts []wasm.LoadOption
+	if m.Builtin {
+		opts = append(opts, wasm.Trusted())
+	}
 	if m.Manifest != nil {
 		return h.LoadLazy(m.Manifest, m.Read, m.Origin, opts...)
 	}
@@ -92,11 +97,7 @@ func Load(h *wasm.Host, modules []Module) *Catalog {
 			c.Refused = append(c.Refused, sdk.PluginStatus{Name: name, Version: m.Version, Kind: m.Kind, Status: sdk.PluginRefused, Error: m.Err.Error()})
 			continue
 		}
-		var opts []wasm.LoadOption
-		if m.Builtin {
-			opts = append(opts, wasm.Trusted())
-		}
-		p, err := m.Load(h, opts...)
+		p, err := m.Load(h)
 		if err != nil {
 			st := sdk.PluginStatus{Name: m.Origin, Status: sdk.PluginRefused, Error: err.Error()}
 			man, merr := m.Manifest, error(nil)
