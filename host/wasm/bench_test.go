@@ -17,20 +17,16 @@ func BenchmarkBuiltinModules(b *testing.B) {
 		b.Skip("no built-in modules: run `make plugins` first")
 	}
 	ctx := context.Background()
-	for _, mod := range mods {
-		name := strings.TrimSuffix(mod.File, ".wasm")
-		m := struct {
-			File string
-			Wasm []byte
-		}{File: mod.File}
-		var err error
-		if m.Wasm, err = mod.Bytes(); err != nil {
+	for _, m := range mods {
+		name := strings.TrimSuffix(m.File, ".wasm")
+		module, err := m.Bytes()
+		if err != nil {
 			b.Fatal(err)
 		}
 		b.Run(name+"/compile-cold", func(b *testing.B) {
 			for b.Loop() {
 				h, _ := wasm.NewHost()
-				p, err := h.Load(m.Wasm, m.File)
+				p, err := h.Load(module, m.File)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -43,11 +39,11 @@ func BenchmarkBuiltinModules(b *testing.B) {
 		cache := b.TempDir()
 		b.Run(name+"/compile-warm", func(b *testing.B) {
 			h, _ := wasm.NewHost(wasm.WithCompilationCache(cache))
-			p, _ := h.Load(m.Wasm, m.File)
+			p, _ := h.Load(module, m.File)
 			p.Compile(ctx) // fill the cache
 			p.Close(ctx)
 			for b.Loop() {
-				p, _ := h.Load(m.Wasm, m.File)
+				p, _ := h.Load(module, m.File)
 				if _, err := p.Compile(ctx); err != nil {
 					b.Fatal(err)
 				}
@@ -55,7 +51,7 @@ func BenchmarkBuiltinModules(b *testing.B) {
 			}
 		})
 		h, _ := wasm.NewHost(wasm.WithCompilationCache(cache))
-		p, _ := h.Load(m.Wasm, m.File)
+		p, _ := h.Load(module, m.File)
 		if _, err := p.Compile(ctx); err != nil { // outside the timings below
 			b.Fatal(err)
 		}
